@@ -1,0 +1,64 @@
+# csa-workbench: every set-up step lives here, so a fresh machine needs only python3 and make.
+#   make report   set up, then produce the quarterly board pack from the sample data in data/raw/
+#   make test     set up, then run the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := csa-workbench
+DATA   ?= data/raw/leicestershire
+# The sample data cover October 2018 to February 2019: its latest complete quarter is 2018-19 Q3.
+QUARTER ?= 2018-19Q3
+OUT    ?= reports/$(QUARTER)
+JOBS   ?=
+
+.PHONY: help venv report score check test lint format bench lab browser clean strip
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (csa-workbench)"
+	@touch $(STAMP)
+
+venv: $(STAMP)  ## create or refresh .venv from pyproject.toml and register the Jupyter kernel
+
+report: venv  ## the full board pack for the sample data: reports/<quarter>/index.html
+	$(BIN)/csa assess --data $(DATA) --quarter $(QUARTER) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+	@echo "Board pack: $(abspath $(OUT))/index.html"
+
+score: venv  ## only the scored tables (fast): reports/<quarter>/tables/*.csv
+	$(BIN)/csa score --data $(DATA) --quarter $(QUARTER) --out $(OUT)
+
+check: venv  ## validate the sample inputs and print the data-quality summary
+	$(BIN)/csa check --data $(DATA)
+
+browser:  ## install Debian's chromium and chromedriver for the browser test (needs root; skipped otherwise)
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium chromium-driver >/dev/null) ; } || \
+	  echo "chromium not installed: the browser test will be skipped"
+
+test: venv browser lint  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: venv  ## ruff
+	$(BIN)/ruff check csa_analysis tests benchmarks
+
+format: venv
+	$(BIN)/ruff format csa_analysis tests benchmarks
+
+bench: venv  ## performance benchmarks (not part of make test)
+	$(BIN)/python -m benchmarks
+
+lab: venv  ## JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+strip: venv  ## strip outputs from the notebooks (keeps cell tags)
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
+
+clean:  ## remove the virtual environment and the processed cache (raw data is never touched)
+	rm -rf $(VENV) data/processed/files data/processed/incidents data/processed/stat-index.json

@@ -1,0 +1,212 @@
+"""The ``csa`` command line: ``check``, ``score`` and ``assess``.
+
+Exit codes (for schedulers): 0 everything produced; 1 some reports failed (the others were produced and
+the failures are named on stderr and in the manifest); 2 bad input or usage (a clear message; nothing in
+OUT changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import County, read_county
+from .errors import InputError
+from .load import Dataset, load_dataset
+from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+
+EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT = 0, 1, 2
+
+_EPILOG = """\
+exit codes: 0 everything produced; 1 some reports failed (named on stderr and in manifest.json);
+2 bad input or usage (nothing in OUT changed).
+
+examples:
+  csa check --data data/raw/leicestershire
+  csa score --data data/raw/leicestershire --quarter 2018-19Q3 --out reports/2018-19Q3
+  csa assess --data data/raw/leicestershire --out reports/2018-19Q3 --jobs 2
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with exit code 2 and the usage line on every usage error (its default too, made explicit)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="csa",
+        description="csa-workbench: Community Safety Partnership strategic assessments and the county "
+        "roll-up from police.uk data.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"csa-workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def data_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", required=True, type=Path, metavar="DIR",
+                       help="data folder holding county.toml and the police_uk downloads")
+        p.add_argument("--cache", type=Path, metavar="DIR", default=None,
+                       help="processed-data cache (default: data/processed, or $CSA_CACHE_DIR)")
+        p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+
+    check = sub.add_parser(
+        "check", help="validate the inputs, build the processed cache, print a data-quality summary",
+        description="Validate the inputs, build the processed cache and print a data-quality summary.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data_arg(check)
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object (rows_read, districts, unallocated, out_of_area, "
+                       "duplicates_dropped, months, ...) instead of a table")
+
+    def quarter_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--quarter", metavar="Q", default=None,
+                       help="financial quarter, e.g. 2024-25Q1 = April-June 2024 "
+                       "(default: the latest complete quarter in the data)")
+        p.add_argument("--out", required=True, type=Path, metavar="OUT", help="output folder")
+
+    score = sub.add_parser(
+        "score", help="write the scored tables (OUT/tables/*.csv) for one quarter, no notebooks",
+        description="Score every issue for every district and the county; write OUT/tables/*.csv.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data_arg(score)
+    quarter_arg(score)
+
+    assess = sub.add_parser(
+        "assess", help="produce the full board pack: HTML per district and county, Excel, manifest",
+        description="Produce the quarterly board pack: one strategic assessment per district, the county "
+        "roll-up, tables, board_pack.xlsx and manifest.json, written atomically into OUT.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data_arg(assess)
+    quarter_arg(assess)
+    assess.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="reports run side by side (default: the number of cores)")
+    assess.add_argument("--districts", default=None, metavar='"A,B"',
+                        help="only these districts (official names or aliases, comma-separated)")
+    assess.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+                        help="per-cell execution limit for each report notebook (default 600)")
+    return parser
+
+
+def _progress(args: argparse.Namespace):
+    if getattr(args, "quiet", False):
+        return None
+    return lambda msg: print(msg, file=sys.stderr, flush=True)
+
+
+def _load(args: argparse.Namespace) -> tuple[County, Dataset]:
+    county = read_county(args.data)
+    return county, load_dataset(county, cache_dir=args.cache, progress=_progress(args))
+
+
+def resolve_quarter(text: str | None, months: Sequence[str]) -> Quarter:
+    """The ``--quarter`` asked for (checked against the data), or the latest complete one."""
+    if text is None:
+        return latest_complete_quarter(months)
+    quarter = Quarter.parse(text)
+    check_quarter_in_data(quarter, months)
+    return quarter
+
+
+def format_quality(quality: dict) -> str:
+    """The data-quality summary as a readable text table."""
+    width = max(len(d) for d in quality["districts"]) + 2
+    placed = sum(quality["districts"].values())
+    lines = [
+        f"Data quality: {quality['county']}",
+        f"  months            {quality['months'][0]} to {quality['months'][-1]} "
+        f"({len(quality['months'])} months, {quality['files']} files)",
+        f"  rows read         {quality['rows_read']:>10,}",
+        f"  placed in county  {placed:>10,}",
+        f"  unallocated       {quality['unallocated']:>10,}   (no location / no LSOA)",
+        f"  out of area       {quality['out_of_area']:>10,}   (LSOA in a district not in county.toml)",
+        f"  duplicates        {quality['duplicates_dropped']:>10,}   (repeated Crime ID, later months)",
+    ]
+    if quality.get("repeated_file_rows"):
+        lines.append(f"  repeated files    {quality['repeated_file_rows']:>10,}   (identical re-downloads, "
+                     "counted once)")
+    if quality.get("coordinates_outside_gb"):
+        lines.append(f"  coords outside GB {quality['coordinates_outside_gb']:>10,}   (treated as no "
+                     "location)")
+    lines += ["", f"  {'district':<{width}}{'rows':>10}"]
+    lines += [f"  {d:<{width}}{n:>10,}" for d, n in quality["districts"].items()]
+    top = sorted(quality.get("out_of_area_by_area", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    if top:
+        lines += ["", "  largest out-of-area sources: " + ", ".join(f"{k} {v:,}" for k, v in top)]
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _county, ds = _load(args)
+    if args.json:
+        print(json.dumps(ds.quality, indent=1))
+    else:
+        print(format_quality(ds.quality))
+    return EXIT_OK
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` into place at ``target``, replacing it only once ``new`` is complete."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .tables import build_tables, write_tables
+
+    county, ds = _load(args)
+    quarter = resolve_quarter(args.quarter, ds.months)
+    tables = build_tables(ds.records, county, quarter, ds.months)
+    args.out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=args.out))
+    try:
+        write_tables(tables, staging)
+        _replace_dir(staging / "tables", args.out / "tables")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not args.quiet:
+        print(f"Scored {county.name} {quarter}: tables in {args.out / 'tables'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from .boardpack import assess
+
+    districts = [d.strip() for d in args.districts.split(",")] if args.districts else None
+    return assess(args.data, quarter=args.quarter, out=args.out, jobs=args.jobs,
+                  districts=districts, cache_dir=args.cache, timeout=args.timeout,
+                  progress=not args.quiet)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``csa`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler = {"check": cmd_check, "score": cmd_score, "assess": cmd_assess}[args.command]
+    try:
+        return handler(args)
+    except InputError as exc:
+        print(f"csa {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

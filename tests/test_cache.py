@@ -1,0 +1,76 @@
+"""The processed cache: built once, reused without parsing CSV, rebuilt when a raw file's content changes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import csa_analysis.cache as cache_mod
+from csa_analysis.config import read_county
+from csa_analysis.load import load_dataset
+
+from datafactory import make_data_dir, pick, sample_lines, tree_hashes
+
+OCT = sample_lines("2018-10")
+
+
+@pytest.fixture
+def root(tmp_path):
+    lines = pick(OCT, where=lambda r: r["LSOA name"].startswith("Charnwood "), n=20)
+    return make_data_dir(tmp_path / "data", {"2018-10": lines})
+
+
+@pytest.fixture
+def parse_calls(monkeypatch):
+    calls = []
+    real = cache_mod.parse_street_file
+
+    def counting(data, label, month=None):
+        calls.append(label)
+        return real(data, label, month)
+
+    monkeypatch.setattr(cache_mod, "parse_street_file", counting)
+    return calls
+
+
+def test_the_second_run_parses_no_csv(root, parse_calls):
+    county = read_county(root)
+    first = load_dataset(county)
+    assert len(parse_calls) == 1
+    second = load_dataset(county)
+    assert len(parse_calls) == 1
+    assert second.quality == first.quality
+    assert second.records.equals(first.records)
+
+
+def test_a_touched_but_unchanged_file_is_not_parsed_again(root, parse_calls):
+    county = read_county(root)
+    load_dataset(county)
+    f = next((root / "police_uk").rglob("*.csv"))
+    os.utime(f, ns=(1_000_000_000, 1_000_000_000))
+    load_dataset(county)
+    assert len(parse_calls) == 1
+
+
+def test_a_changed_file_is_parsed_again(root, parse_calls):
+    county = read_county(root)
+    assert load_dataset(county).quality["districts"]["Charnwood"] == 20
+    f = next((root / "police_uk").rglob("*.csv"))
+    lines = f.read_text().splitlines()
+    f.write_text("\n".join(lines[:-5]) + "\n")
+    assert load_dataset(county).quality["districts"]["Charnwood"] == 15
+    assert len(parse_calls) == 2
+
+
+def test_the_cache_is_parquet_with_categorical_columns_and_raw_data_is_untouched(root):
+    before = tree_hashes(root)
+    load_dataset(read_county(root))
+    cache = cache_mod.default_cache_dir()
+    combined = list((cache / "incidents").glob("*.parquet"))
+    assert len(combined) == 1
+    import pandas as pd
+
+    df = pd.read_parquet(combined[0])
+    assert isinstance(df["issue"].dtype, pd.CategoricalDtype)
+    assert tree_hashes(root) == before
