@@ -239,19 +239,14 @@ def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.D
         data = data[3:]
     header = _check_header(data, label)
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise _locate_parse_error(data, label, exc) from None
+        # Fast path: numbers and low-cardinality columns typed by pyarrow itself.
+        table = _read_csv(data, _FAST_TYPES)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        # Slow path, only for a bad file: read everything as text to find and name the fault.
+        try:
+            table = _read_csv(data, {c: pa.string() for c in header})
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise _locate_parse_error(data, label, exc) from None
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", file=label,
                          expected="at least one crime or anti-social behaviour row")
@@ -269,12 +264,53 @@ def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.D
     df["outside_gb"] = (given & ~inside).astype(bool)
     df["longitude"] = lon.where(inside)
     df["latitude"] = lat.where(inside)
-    la = df["lsoa_name"].str.extract(_LSOA_SUFFIX, expand=False)
-    df["la_name"] = la.fillna(df["lsoa_name"])
+    for col in _CATEGORICAL:
+        df[col] = df[col].astype("category")
+    df["la_name"] = local_authority(df["lsoa_name"])
     return df[[
         "row", "crime_id", "month", "force", "longitude", "latitude", "location", "lsoa_code",
         "lsoa_name", "la_name", "issue", "outcome", "outside_gb",
     ]]
+
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+_FAST_TYPES = {
+    "Crime ID": pa.string(), "Month": _DICT, "Reported by": _DICT, "Falls within": _DICT,
+    "Longitude": pa.float64(), "Latitude": pa.float64(), "Location": pa.string(), "LSOA code": _DICT,
+    "LSOA name": _DICT, "Crime type": _DICT, "Last outcome category": _DICT, "Context": pa.string(),
+}
+_CATEGORICAL = ("month", "force", "lsoa_code", "lsoa_name", "issue", "outcome")
+
+
+def _read_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+    return pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(use_threads=False),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def local_authority(lsoa_name: pd.Series) -> pd.Series:
+    """The local-authority part of LSOA names (``"Charnwood 012B"`` -> ``"Charnwood"``), categorical.
+
+    Works on the distinct names only, so it costs nothing per row. A name without the ``NNNX`` suffix is
+    kept whole (it then places only through an exact name or alias).
+    """
+    lsoa = lsoa_name.astype("category")
+    cats = pd.Series(lsoa.cat.categories.astype("str"))
+    la = cats.str.extract(_LSOA_SUFFIX, expand=False).fillna(cats).to_numpy(dtype=object)
+    uniq, inverse = np.unique(la, return_inverse=True) if len(la) else (np.array([], dtype=object),
+                                                                        np.array([], dtype=np.int64))
+    codes = lsoa.cat.codes.to_numpy()
+    la_codes = np.append(inverse, -1)[codes]  # code -1 (missing) picks the trailing -1
+    return pd.Series(pd.Categorical.from_codes(la_codes, categories=pd.Index(uniq, dtype="str")),
+                     index=lsoa_name.index)
 
 
 def _check_header(data: bytes, label: str) -> list[str]:
@@ -343,7 +379,7 @@ def _first_bad(mask: pd.Series, df: pd.DataFrame) -> int:
 
 
 def _check_values(df: pd.DataFrame, label: str, month: str | None) -> None:
-    m = df["month"]
+    m = df["month"].astype("str")
     bad = m.isna() | ~m.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
     if bad.any():
         row = _first_bad(bad, df)
@@ -368,6 +404,8 @@ def _check_values(df: pd.DataFrame, label: str, month: str | None) -> None:
 
 
 def _coordinate(df: pd.DataFrame, col: str, name: str, label: str) -> pd.Series:
+    if pd.api.types.is_float_dtype(df[col]):
+        return df[col]
     values = pd.to_numeric(df[col], errors="coerce").astype("float64")
     bad = values.isna() & df[col].notna()
     if bad.any():
@@ -430,14 +468,14 @@ def combine(
         seen[key] = i
         keep.append(i)
     frames = [parsed[i].assign(source=files[i].label) for i in keep]
-    df = pd.concat(frames, ignore_index=True) if frames else parsed[0].iloc[:0]
+    df = concat_categorical(frames)
     # Files are already in month order; a stable sort keeps file and row order within a month.
+    df["month"] = df["month"].cat.reorder_categories(sorted(df["month"].cat.categories))
     df = df.sort_values("month", kind="stable", ignore_index=True)
     dup = df["crime_id"].notna() & df["crime_id"].duplicated(keep="first")
     duplicates_dropped = int(dup.sum())
     df = df.loc[~dup.to_numpy()].reset_index(drop=True)
-    for col in ("month", "force", "issue", "la_name", "source"):
-        df[col] = df[col].astype("category")
+    df["source"] = df["source"].astype("category")
     account = {
         "rows_read": int(rows_read),
         "repeated_file_rows": int(repeated_rows),
@@ -451,6 +489,31 @@ def combine(
         ],
     }
     return df, account
+
+
+def _str_categories(col: pd.Series) -> pd.Series:
+    cats = col.cat.categories
+    if cats.dtype == "str":
+        return col
+    return pd.Series(pd.Categorical.from_codes(col.cat.codes, categories=cats.astype("str")),
+                     index=col.index)
+
+
+def concat_categorical(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack frames keeping categorical columns categorical (union of sorted categories)."""
+    from pandas.api.types import union_categoricals
+
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    out = pd.concat(frames, ignore_index=True)
+    for col in frames[0].columns:
+        if isinstance(frames[0][col].dtype, pd.CategoricalDtype):
+            out[col] = pd.Series(
+                union_categoricals([_str_categories(f[col]) for f in frames], sort_categories=True,
+                                   ignore_order=True),
+                index=out.index,
+            )
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
