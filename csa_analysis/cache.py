@@ -2,14 +2,13 @@
 
 Layout under the cache folder (default ``data/processed/``)::
 
-    files/<sha256>.parquet        one parsed street file, keyed by the sha256 of its bytes
-    incidents/<key>.parquet       all files combined and de-duplicated; key = hash of the file hashes
+    incidents/<key>.parquet       all files parsed, combined and de-duplicated; key = hash of the file hashes
     incidents/<key>.json          the account of that combination (rows read, duplicates, inputs, months)
     stat-index.json               path, size, mtime -> sha256, so unchanged files are not re-hashed
 
-A file whose size or modification time changed is hashed again; only a file whose *content* changed is
-parsed again. A second run over unchanged files reads two Parquet files and no CSV at all. Every write
-goes to a temporary name and is renamed into place, so an interrupted run never leaves a torn cache entry.
+A file whose size or modification time changed is hashed again; the files are parsed again only when some
+file's *content* changed. A second run over unchanged files reads one Parquet file and no CSV at
+all. Every write goes to a temporary name and is renamed into place, so an interrupted run never leaves a torn cache entry.
 Raw files are only ever read.
 """
 
@@ -19,12 +18,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .config import default_cache_dir
 from .load import (
@@ -32,7 +33,7 @@ from .load import (
     StreetFile,
     combine,
     discover_street_files,
-    parse_street_file,
+    parse_street_table,
     sha256_bytes,
 )
 
@@ -49,12 +50,12 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+def _atomic_parquet(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp, compression="lz4")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -80,6 +81,7 @@ def load_incidents(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    columns: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """All incidents of the police.uk files under ``source``, from the cache when nothing changed.
 
@@ -93,11 +95,14 @@ def load_incidents(
         Receives one-line progress messages.
     workers : int, optional
         Threads used to parse files (pyarrow releases the GIL); default the number of cores.
+    columns : sequence of str, optional
+        Columns to return (all by default); the cache always holds all of them.
 
     Returns
     -------
     incidents, account
-        As :func:`csa_analysis.load.combine` returns them.
+        As :func:`csa_analysis.load.combine` returns them, the incidents as a pandas frame with
+        categorical low-cardinality columns.
     """
     say = progress or (lambda _msg: None)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -123,39 +128,29 @@ def load_incidents(
     if combined_path.is_file() and account_path.is_file():
         try:
             account = json.loads(account_path.read_text(encoding="utf-8"))
-            incidents = pd.read_parquet(combined_path)
+            incidents = pq.read_table(combined_path, columns=list(columns) if columns else None)
             say(f"Read {len(files)} police.uk files from the cache ({cache})")
             if raw:
                 _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-            return incidents, account
-        except (OSError, ValueError):
+            return incidents.to_pandas(), account
+        except (OSError, ValueError, pa.ArrowException):
             say("Cache entry unreadable: rebuilding it")
 
-    def file_path(i: int) -> Path:
-        return cache / "files" / f"{PARSER_VERSION}-{final_hashes[i]}.parquet"
-
-    def parsed_file(i: int) -> tuple[pd.DataFrame, bool]:
-        path = file_path(i)
-        if path.is_file():
-            try:
-                return pd.read_parquet(path), False
-            except (OSError, ValueError):
-                pass
+    def parsed_file(i: int) -> pa.Table:
         data = raw.pop(i, None)
         if data is None:
             data = files[i].read_bytes()
-        return parse_street_file(data, files[i].label, files[i].month), True
+        return parse_street_table(data, files[i].label, files[i].month)
 
     say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        results = list(pool.map(parsed_file, range(len(files))))
-    parsed = [df for df, _ in results]
+        parsed = list(pool.map(parsed_file, range(len(files))))
     incidents, account = combine(files, parsed, final_hashes)
-    # Only a fully valid input set is written to the cache.
-    for i, (df, fresh) in enumerate(results):
-        if fresh:
-            _atomic_parquet(df, file_path(i))
+    del parsed
+    # Only a fully valid input set reaches the cache.
     _atomic_parquet(incidents, combined_path)
     _atomic_write_bytes(account_path, json.dumps(account, indent=1).encode())
     _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-    return incidents, account
+    if columns:
+        incidents = incidents.select(list(columns))
+    return incidents.to_pandas(), account

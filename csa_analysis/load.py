@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .config import County, normalise_name
@@ -57,7 +59,7 @@ _OTHER_POLICE_UK = re.compile(r"-(outcomes|stop-and-search)\.csv$")
 _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"
 
 #: Bumped whenever parsing changes, so old cache entries are not reused.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def discover_street_files(source: str | Path) -> list[StreetFile]:
     source = Path(source)
     found: list[StreetFile] = []
     if source.is_dir():
-        for p in sorted(source.rglob("*")):
+        walked = (Path(d) / n for d, _dirs, names in os.walk(source, followlinks=True) for n in names)
+        for p in sorted(walked):
             if not p.is_file() or p.name.startswith("."):
                 continue
             rel = p.relative_to(source).as_posix()
@@ -206,7 +209,7 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.DataFrame:
-    """Parse the bytes of one police.uk street file.
+    """Parse the bytes of one police.uk street file into a pandas frame.
 
     Parameters
     ----------
@@ -220,18 +223,33 @@ def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.D
     Returns
     -------
     DataFrame
-        One row per data row, in file order: ``row`` (int32, the spreadsheet row number, header = 1),
-        ``crime_id``, ``month``, ``force``, ``longitude``, ``latitude`` (float64 degrees; missing when blank
-        or outside Great Britain), ``location``, ``lsoa_code``, ``lsoa_name``, ``la_name`` (the local
-        authority part of the LSOA name), ``issue``, ``outcome`` (str, missing when blank) and
-        ``outside_gb`` (bool: coordinates were given but lie outside Great Britain).
+        One row per data row, in file order: ``crime_id``, ``month``, ``force``, ``longitude``,
+        ``latitude`` (float64 degrees; missing when blank or outside Great Britain), ``location``,
+        ``lsoa_code``, ``lsoa_name``, ``la_name`` (the local-authority part of the LSOA name), ``issue``,
+        ``outcome`` (missing when blank) and ``outside_gb`` (bool: coordinates were given but lie outside
+        Great Britain). Low-cardinality columns are categorical.
 
     Raises
     ------
     InputError
-        Empty file, header-only file, not UTF-8, wrong or missing or extra columns, a row with the wrong
-        number of fields, a Month that is not the file's month, an unknown Crime type, a coordinate that
-        is not a number.
+        See :func:`parse_street_table`.
+    """
+    return parse_street_table(data, label, month).to_pandas()
+
+
+def parse_street_table(data: bytes, label: str, month: str | None = None) -> pa.Table:
+    """Parse one police.uk street file into an Arrow table (the columns of :func:`parse_street_file`).
+
+    The fast path types every column in pyarrow's CSV reader (dictionary-encoded text, float
+    coordinates) and checks values on the distinct values only. A file that fails it is read again as
+    plain text to find the fault and name its row.
+
+    Raises
+    ------
+    InputError
+        Empty file, header-only file, not UTF-8, binary data, wrong or missing or extra columns, a row with
+        the wrong number of fields, a Month that is not the file's month, an unknown Crime type, a
+        coordinate that is not a number.
     """
     if not data.strip():
         raise InputError("is empty", file=label, expected="a police.uk street file with a header row")
@@ -239,38 +257,36 @@ def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.D
         data = data[3:]
     header = _check_header(data, label)
     try:
-        # Fast path: numbers and low-cardinality columns typed by pyarrow itself.
         table = _read_csv(data, _FAST_TYPES)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        # Slow path, only for a bad file: read everything as text to find and name the fault.
-        try:
-            table = _read_csv(data, {c: pa.string() for c in header})
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise _locate_parse_error(data, label, exc) from None
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _diagnose(data, label, month, header, exc) from None
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", file=label,
                          expected="at least one crime or anti-social behaviour row")
-    df = table.rename_columns([_RENAME[c] for c in table.column_names]).to_pandas()
-    df.insert(0, "row", np.arange(2, len(df) + 2, dtype="int32"))
-    _check_values(df, label, month)
+    table = table.rename_columns([_RENAME[c] for c in table.column_names])
+    _check_table(table, label, month)
 
-    lon = _coordinate(df, "longitude", "Longitude", label)
-    lat = _coordinate(df, "latitude", "Latitude", label)
-    given = lon.notna() & lat.notna()
-    inside = (
-        lon.between(GB_BOUNDS["lon_min"], GB_BOUNDS["lon_max"])
-        & lat.between(GB_BOUNDS["lat_min"], GB_BOUNDS["lat_max"])
-    )
-    df["outside_gb"] = (given & ~inside).astype(bool)
-    df["longitude"] = lon.where(inside)
-    df["latitude"] = lat.where(inside)
-    for col in _CATEGORICAL:
-        df[col] = df[col].astype("category")
-    df["la_name"] = local_authority(df["lsoa_name"])
-    return df[[
-        "row", "crime_id", "month", "force", "longitude", "latitude", "location", "lsoa_code",
-        "lsoa_name", "la_name", "issue", "outcome", "outside_gb",
-    ]]
+    lon, lat = table["longitude"], table["latitude"]
+    inside = pc.fill_null(pc.and_(
+        pc.and_(pc.greater_equal(lon, GB_BOUNDS["lon_min"]), pc.less_equal(lon, GB_BOUNDS["lon_max"])),
+        pc.and_(pc.greater_equal(lat, GB_BOUNDS["lat_min"]), pc.less_equal(lat, GB_BOUNDS["lat_max"])),
+    ), False)
+    given = pc.and_(pc.is_valid(lon), pc.is_valid(lat))
+    null = pa.scalar(None, pa.float64())
+    return pa.table({
+        "crime_id": table["crime_id"],
+        "month": table["month"],
+        "force": table["force"],
+        "longitude": pc.if_else(inside, lon, null),
+        "latitude": pc.if_else(inside, lat, null),
+        "location": table["location"],
+        "lsoa_code": table["lsoa_code"],
+        "lsoa_name": table["lsoa_name"],
+        "la_name": local_authority(table["lsoa_name"]),
+        "issue": table["issue"],
+        "outcome": table["outcome"],
+        "outside_gb": pc.and_(given, pc.invert(inside)),
+    })
 
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -279,7 +295,6 @@ _FAST_TYPES = {
     "Longitude": pa.float64(), "Latitude": pa.float64(), "Location": pa.string(), "LSOA code": _DICT,
     "LSOA name": _DICT, "Crime type": _DICT, "Last outcome category": _DICT, "Context": pa.string(),
 }
-_CATEGORICAL = ("month", "force", "lsoa_code", "lsoa_name", "issue", "outcome")
 
 
 def _read_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
@@ -296,21 +311,83 @@ def _read_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
     )
 
 
-def local_authority(lsoa_name: pd.Series) -> pd.Series:
-    """The local-authority part of LSOA names (``"Charnwood 012B"`` -> ``"Charnwood"``), categorical.
+def _dictionary(col: pa.ChunkedArray) -> pa.DictionaryArray:
+    """One dictionary array for a dictionary-typed column (chunks unified)."""
+    arr = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_encode()
+    return arr
+
+
+def local_authority(lsoa_name: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """The local-authority part of LSOA names (``"Charnwood 012B"`` -> ``"Charnwood"``).
 
     Works on the distinct names only, so it costs nothing per row. A name without the ``NNNX`` suffix is
     kept whole (it then places only through an exact name or alias).
     """
-    lsoa = lsoa_name.astype("category")
-    cats = pd.Series(lsoa.cat.categories.astype("str"))
-    la = cats.str.extract(_LSOA_SUFFIX, expand=False).fillna(cats).to_numpy(dtype=object)
-    uniq, inverse = np.unique(la, return_inverse=True) if len(la) else (np.array([], dtype=object),
-                                                                        np.array([], dtype=np.int64))
-    codes = lsoa.cat.codes.to_numpy()
-    la_codes = np.append(inverse, -1)[codes]  # code -1 (missing) picks the trailing -1
-    return pd.Series(pd.Categorical.from_codes(la_codes, categories=pd.Index(uniq, dtype="str")),
-                     index=lsoa_name.index)
+    if isinstance(lsoa_name, pa.Array):
+        lsoa_name = pa.chunked_array([lsoa_name])
+    arr = _dictionary(lsoa_name)
+    names = pd.Series(arr.dictionary.to_pylist(), dtype="str")
+    la = names.str.extract(_LSOA_SUFFIX, expand=False).fillna(names).to_numpy(dtype=object)
+    if len(la):
+        uniq, inverse = np.unique(la, return_inverse=True)
+    else:
+        uniq, inverse = np.array([], dtype=object), np.array([], dtype=np.int32)
+    indices = pc.take(pa.array(inverse.astype(np.int32)), arr.indices)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(uniq.tolist(), pa.string()))
+
+
+def _first_row(mask: pa.ChunkedArray | pa.Array) -> int:
+    """Spreadsheet row number (header = 1) of the first True in a row mask."""
+    return int(pc.index(pc.fill_null(mask, False), True).as_py()) + 2
+
+
+def _check_table(table: pa.Table, label: str, month: str | None) -> None:
+    months = table["month"]
+    if months.null_count:
+        raise InputError("Month is blank", file=label, where=f"row {_first_row(pc.is_null(months))}, "
+                         "column 'Month'", expected="YYYY-MM")
+    for value in _dictionary(months).dictionary.to_pylist():
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value) or (month is not None and value != month):
+            row = _first_row(pc.equal(months.cast(pa.string()), value))
+            if month is not None and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+                raise InputError(f"Month {value!r} differs from the file's month {month}", file=label,
+                                 where=f"row {row}, column 'Month'",
+                                 expected=f"every row in {month}, as the file name says")
+            raise InputError(f"Month {value!r} is not a month", file=label,
+                             where=f"row {row}, column 'Month'", expected="YYYY-MM")
+    issues = table["issue"]
+    if issues.null_count:
+        raise InputError("Crime type is blank", file=label,
+                         where=f"row {_first_row(pc.is_null(issues))}, column 'Crime type'",
+                         expected="one of " + ", ".join(ISSUES))
+    known = set(ISSUES) | set(RETIRED_ISSUES)
+    for value in _dictionary(issues).dictionary.to_pylist():
+        if value not in known:
+            row = _first_row(pc.equal(issues.cast(pa.string()), value))
+            raise InputError(f"Crime type {value!r} is not a police.uk crime type", file=label,
+                             where=f"row {row}, column 'Crime type'", expected="one of " + ", ".join(ISSUES))
+
+
+def _diagnose(data: bytes, label: str, month: str | None, header: list[str], exc: Exception) -> InputError:
+    """Why the fast path failed: re-read as text and name the row and column at fault."""
+    try:
+        table = _read_csv(data, {c: pa.string() for c in header})
+    except (pa.ArrowInvalid, UnicodeDecodeError) as text_exc:
+        return _locate_parse_error(data, label, text_exc)
+    table = table.rename_columns([_RENAME[c] for c in table.column_names])
+    for col, name in (("longitude", "Longitude"), ("latitude", "Latitude")):
+        values = table[col]
+        as_number = pd.to_numeric(pd.Series(values.to_pylist(), dtype="str"), errors="coerce")
+        bad = as_number.isna().to_numpy() & values.is_valid().to_numpy(zero_copy_only=False)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"{name} {values[i].as_py()!r} is not a number", file=label,
+                             where=f"row {i + 2}, column {name!r}",
+                             expected="decimal degrees, or blank where there is no location")
+    return InputError(f"cannot be read as a police.uk street file ({exc})", file=label,
+                      expected="a CSV file as data.police.uk serves it")
 
 
 def _check_header(data: bytes, label: str) -> list[str]:
@@ -374,68 +451,27 @@ def _locate_parse_error(data: bytes, label: str, exc: Exception) -> InputError:
                       expected="a CSV file as data.police.uk serves it")
 
 
-def _first_bad(mask: pd.Series, df: pd.DataFrame) -> int:
-    return int(df.loc[mask.to_numpy(), "row"].iloc[0])
-
-
-def _check_values(df: pd.DataFrame, label: str, month: str | None) -> None:
-    m = df["month"].astype("str")
-    bad = m.isna() | ~m.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
-    if bad.any():
-        row = _first_bad(bad, df)
-        raise InputError(f"Month {m[bad].iloc[0]!r} is not a month", file=label,
-                         where=f"row {row}, column 'Month'", expected="YYYY-MM")
-    if month is not None:
-        other = m != month
-        if other.any():
-            raise InputError(
-                f"Month {m[other].iloc[0]!r} differs from the file's month {month}", file=label,
-                where=f"row {_first_bad(other, df)}, column 'Month'",
-                expected=f"every row in {month}, as the file name says",
-            )
-    known = set(ISSUES) | set(RETIRED_ISSUES)
-    unknown = ~df["issue"].isin(known)
-    if unknown.any():
-        raise InputError(
-            f"Crime type {df.loc[unknown, 'issue'].iloc[0]!r} is not a police.uk crime type",
-            file=label, where=f"row {_first_bad(unknown, df)}, column 'Crime type'",
-            expected="one of " + ", ".join(ISSUES),
-        )
-
-
-def _coordinate(df: pd.DataFrame, col: str, name: str, label: str) -> pd.Series:
-    if pd.api.types.is_float_dtype(df[col]):
-        return df[col]
-    values = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    bad = values.isna() & df[col].notna()
-    if bad.any():
-        raise InputError(f"{name} {df.loc[bad, col].iloc[0]!r} is not a number", file=label,
-                         where=f"row {_first_bad(bad, df)}, column {name!r}",
-                         expected="decimal degrees, or blank where there is no location")
-    return values
-
-
 # --------------------------------------------------------------------------------------------------
 # Combining files
 
 
 def combine(
     files: Sequence[StreetFile],
-    parsed: Sequence[pd.DataFrame],
+    parsed: Sequence[pa.Table],
     hashes: Sequence[str],
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> tuple[pa.Table, dict[str, Any]]:
     """Stack parsed files, resolve repeated months and de-duplicate Crime IDs.
 
     Parameters
     ----------
     files, parsed, hashes : sequences of equal length
-        Each file, its parsed frame (:func:`parse_street_file`) and the sha256 of its bytes.
+        Each file (in :func:`discover_street_files` order, so by month), its parsed table
+        (:func:`parse_street_table`) and the sha256 of its bytes.
 
     Returns
     -------
-    incidents : DataFrame
-        Every kept row, ordered by month, file and row, with a ``source`` column (the file label).
-        Categorical ``month``, ``force``, ``issue``, ``la_name``.
+    incidents : pyarrow.Table
+        Every kept row in month, file and row order, with a ``source`` column (the file label).
     account : dict
         ``rows_read`` (every data row of every file, repeats included), ``repeated_file_rows`` (rows of
         identical re-downloads, counted once), ``repeated_files``, ``duplicates_dropped`` (repeated Crime
@@ -446,7 +482,7 @@ def combine(
     InputError
         Two different copies of one force's month.
     """
-    rows_read = sum(len(p) for p in parsed)
+    rows_read = sum(t.num_rows for t in parsed)
     seen: dict[tuple[str, str], int] = {}
     keep: list[int] = []
     repeated: list[str] = []
@@ -463,57 +499,44 @@ def combine(
                     expected="each month once; remove the older download",
                 )
             repeated.append(f.label)
-            repeated_rows += len(parsed[i])
+            repeated_rows += parsed[i].num_rows
             continue
         seen[key] = i
         keep.append(i)
-    frames = [parsed[i].assign(source=files[i].label) for i in keep]
-    df = concat_categorical(frames)
-    # Files are already in month order; a stable sort keeps file and row order within a month.
-    df["month"] = df["month"].cat.reorder_categories(sorted(df["month"].cat.categories))
-    df = df.sort_values("month", kind="stable", ignore_index=True)
-    dup = df["crime_id"].notna() & df["crime_id"].duplicated(keep="first")
-    duplicates_dropped = int(dup.sum())
-    df = df.loc[~dup.to_numpy()].reset_index(drop=True)
-    df["source"] = df["source"].astype("category")
+    if any(files[a].month > files[b].month for a, b in zip(keep, keep[1:], strict=False)):
+        raise ValueError("files must be in month order")  # discover_street_files guarantees it
+    tables = [
+        parsed[i].append_column(
+            "source", pa.DictionaryArray.from_arrays(pa.array(np.zeros(parsed[i].num_rows, np.int32)),
+                                                     pa.array([files[i].label]))
+        )
+        for i in keep
+    ]
+    table = pa.concat_tables(tables).unify_dictionaries()
+    # A Crime ID counts once, in its first (earliest-month) row; rows without one are all kept.
+    ids = table["crime_id"]
+    n = table.num_rows
+    with_id = pa.table({"crime_id": ids, "i": pa.array(np.arange(n, dtype=np.int64))}).filter(
+        pc.is_valid(ids))
+    first = with_id.group_by("crime_id").aggregate([("i", "min")])["i_min"].to_numpy()
+    keep_mask = ~ids.is_valid().to_numpy(zero_copy_only=False)
+    keep_mask[first] = True
+    duplicates_dropped = int(with_id.num_rows - len(first))
+    if duplicates_dropped:
+        table = table.filter(pa.array(keep_mask))
     account = {
         "rows_read": int(rows_read),
         "repeated_file_rows": int(repeated_rows),
         "repeated_files": repeated,
         "duplicates_dropped": duplicates_dropped,
-        "coordinates_outside_gb": int(df["outside_gb"].sum()),
+        "coordinates_outside_gb": int(pc.sum(table["outside_gb"]).as_py() or 0),
         "months": sorted({f.month for f in files}),
         "inputs": [
-            {"path": f.label, "sha256": h, "rows": int(len(p))}
-            for f, h, p in zip(files, hashes, parsed, strict=True)
+            {"path": f.label, "sha256": h, "rows": int(t.num_rows)}
+            for f, h, t in zip(files, hashes, parsed, strict=True)
         ],
     }
-    return df, account
-
-
-def _str_categories(col: pd.Series) -> pd.Series:
-    cats = col.cat.categories
-    if cats.dtype == "str":
-        return col
-    return pd.Series(pd.Categorical.from_codes(col.cat.codes, categories=cats.astype("str")),
-                     index=col.index)
-
-
-def concat_categorical(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Stack frames keeping categorical columns categorical (union of sorted categories)."""
-    from pandas.api.types import union_categoricals
-
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    out = pd.concat(frames, ignore_index=True)
-    for col in frames[0].columns:
-        if isinstance(frames[0][col].dtype, pd.CategoricalDtype):
-            out[col] = pd.Series(
-                union_categoricals([_str_categories(f[col]) for f in frames], sort_categories=True,
-                                   ignore_order=True),
-                index=out.index,
-            )
-    return out
+    return table, account
 
 
 # --------------------------------------------------------------------------------------------------
@@ -525,13 +548,21 @@ def issue_categories(present: Sequence[str] = ()) -> list[str]:
     return [*ISSUES, *[r for r in RETIRED_ISSUES if r in set(present)]]
 
 
+#: Columns of :attr:`Dataset.records` besides ``district`` (``load_dataset(columns=...)`` may ask fewer).
+RECORD_COLUMNS = ("month", "crime_id", "force", "issue", "lsoa_code", "lsoa_name", "location",
+                  "longitude", "latitude", "outcome")
+#: Columns placing needs.
+_PLACING_COLUMNS = ("la_name", "lsoa_name", "issue", "month")
+
+
 def place(incidents: pd.DataFrame, county: County, account: dict[str, Any]) -> Dataset:
     """Put every incident in a county district, or count it as unallocated or out of area.
 
     Parameters
     ----------
     incidents, account
-        The output of :func:`combine`.
+        The output of :func:`combine` (as pandas), with at least ``la_name``, ``lsoa_name``, ``issue``
+        and ``month``.
     county : County
         Districts with their official names and aliases.
 
@@ -557,15 +588,17 @@ def place(incidents: pd.DataFrame, county: County, account: dict[str, Any]) -> D
     out_area = ~in_county & ~no_lsoa
 
     issues = issue_categories(incidents["issue"].cat.categories)
-    cols = ["month", "crime_id", "force", "issue", "lsoa_code", "lsoa_name", "location",
-            "longitude", "latitude", "outcome"]
-    records = incidents.loc[in_county, cols].reset_index(drop=True)
+    cols = [c for c in RECORD_COLUMNS if c in incidents.columns]
+
+    def tidy(mask: np.ndarray) -> pd.DataFrame:
+        out = incidents.loc[mask, cols].reset_index(drop=True)
+        out["issue"] = out["issue"].cat.set_categories(issues)
+        out["month"] = out["month"].astype("str")
+        return out
+
+    records = tidy(in_county)
     records.insert(1, "district", district[in_county])
-    records["issue"] = pd.Categorical(records["issue"].astype("str"), categories=issues)
-    records["month"] = records["month"].astype("str")
-    unallocated = incidents.loc[no_lsoa, cols].reset_index(drop=True)
-    unallocated["month"] = unallocated["month"].astype("str")
-    unallocated["issue"] = pd.Categorical(unallocated["issue"].astype("str"), categories=issues)
+    unallocated = tidy(no_lsoa)
 
     per_district = records["district"].value_counts(sort=False)
     by_area = incidents.loc[out_area, "la_name"].astype("str").value_counts()
@@ -592,6 +625,7 @@ def load_dataset(
     *,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Dataset:
     """Read the county's police.uk files (through the Parquet cache) and place the records.
 
@@ -603,6 +637,9 @@ def load_dataset(
         Where processed Parquet files live; default :func:`csa_analysis.config.default_cache_dir`.
     progress : callable, optional
         Called with a short message per step (e.g. ``print``) on long runs.
+    columns : sequence of str, optional
+        Record columns wanted (from :data:`RECORD_COLUMNS`); ``month``, ``district`` and ``issue`` always
+        come. Asking only for what an analysis needs reads far less at national scale.
 
     Returns
     -------
@@ -610,5 +647,12 @@ def load_dataset(
     """
     from .cache import load_incidents
 
-    incidents, account = load_incidents(county.police_uk, cache_dir=cache_dir, progress=progress)
+    read = None
+    if columns is not None:
+        unknown = sorted(set(columns) - set(RECORD_COLUMNS) - {"district"})
+        if unknown:
+            raise ValueError(f"unknown record columns {unknown}; choose from {RECORD_COLUMNS}")
+        read = sorted(set(columns) - {"district"} | set(_PLACING_COLUMNS))
+    incidents, account = load_incidents(county.police_uk, cache_dir=cache_dir, progress=progress,
+                                        columns=read)
     return place(incidents, county, account)

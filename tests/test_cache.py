@@ -24,13 +24,13 @@ def root(tmp_path):
 @pytest.fixture
 def parse_calls(monkeypatch):
     calls = []
-    real = cache_mod.parse_street_file
+    real = cache_mod.parse_street_table
 
     def counting(data, label, month=None):
         calls.append(label)
         return real(data, label, month)
 
-    monkeypatch.setattr(cache_mod, "parse_street_file", counting)
+    monkeypatch.setattr(cache_mod, "parse_street_table", counting)
     return calls
 
 
