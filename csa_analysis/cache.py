@@ -8,7 +8,8 @@ Layout under the cache folder (default ``data/processed/``)::
 
 A file whose size or modification time changed is hashed again; the files are parsed again only when some
 file's *content* changed. A second run over unchanged files reads one Parquet file and no CSV at
-all. Every write goes to a temporary name and is renamed into place, so an interrupted run never leaves a torn cache entry.
+all. Every write goes to a temporary name and is renamed into place, so an interrupted run never
+leaves a torn cache entry.
 Raw files are only ever read.
 """
 
@@ -28,14 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import default_cache_dir
-from .load import (
-    PARSER_VERSION,
-    StreetFile,
-    combine,
-    discover_street_files,
-    parse_street_table,
-    sha256_bytes,
-)
+from .load import PARSER_VERSION, StreetFile, combine, discover_street_files, parse_street_table
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -75,6 +69,89 @@ def _read_index(path: Path) -> dict[str, str]:
         return {}
 
 
+def _file_sha256(f: StreetFile) -> str:
+    """sha256 of a file's bytes, streamed (a national year is over a gigabyte: never hold it all)."""
+    h = hashlib.sha256()
+    if f.member is None:
+        with open(f.path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                h.update(block)
+    else:
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def ensure_cache(
+    source: str | Path,
+    *,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> tuple[Path, dict[str, Any], pa.Table | None]:
+    """Make sure the processed Parquet file for ``source`` exists; build it if any raw file changed.
+
+    Parameters
+    ----------
+    source, cache_dir, progress, workers
+        As :func:`load_incidents`.
+
+    Returns
+    -------
+    path : Path
+        The combined Parquet file (every incident, de-duplicated; the columns of
+        :func:`csa_analysis.load.parse_street_table` plus ``source``).
+    account : dict
+        Rows read, duplicates dropped, inputs with their sha256, months
+        (see :func:`csa_analysis.load.combine`).
+    table : pyarrow.Table or None
+        The incidents when this call built them (saves reading them back), else None.
+    """
+    say = progress or (lambda _msg: None)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    files = discover_street_files(source)
+    index_path = cache / "stat-index.json"
+    index = _read_index(index_path)
+    hashes = []
+    index_changed = False
+    for f in files:
+        key = _stat_key(f)
+        if key not in index:
+            index[key] = _file_sha256(f)
+            index_changed = True
+        hashes.append(index[key])
+
+    key = hashlib.sha256(
+        json.dumps([PARSER_VERSION, [(f.label, f.month, f.force, h)
+                                     for f, h in zip(files, hashes, strict=True)]]).encode()
+    ).hexdigest()[:32]
+    combined_path = cache / "incidents" / f"{key}.parquet"
+    account_path = cache / "incidents" / f"{key}.json"
+    if combined_path.is_file() and account_path.is_file():
+        try:
+            account = json.loads(account_path.read_text(encoding="utf-8"))
+            pq.read_metadata(combined_path)
+            if index_changed:
+                _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
+            say(f"Using the processed cache of {len(files)} police.uk files ({cache})")
+            return combined_path, account, None
+        except (OSError, ValueError, pa.ArrowException):
+            say("Cache entry unreadable: rebuilding it")
+
+    def parsed_file(i: int) -> pa.Table:
+        return parse_street_table(files[i].read_bytes(), files[i].label, files[i].month)
+
+    say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        parsed = list(pool.map(parsed_file, range(len(files))))
+    incidents, account = combine(files, parsed, hashes)
+    del parsed
+    # Only a fully valid input set reaches the cache.
+    _atomic_parquet(incidents, combined_path)
+    _atomic_write_bytes(account_path, json.dumps(account, indent=1).encode())
+    _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
+    return combined_path, account, incidents
+
+
 def load_incidents(
     source: str | Path,
     *,
@@ -104,53 +181,10 @@ def load_incidents(
         As :func:`csa_analysis.load.combine` returns them, the incidents as a pandas frame with
         categorical low-cardinality columns.
     """
-    say = progress or (lambda _msg: None)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    files = discover_street_files(source)
-    index_path = cache / "stat-index.json"
-    index = _read_index(index_path)
-
-    hashes: list[str | None] = [index.get(_stat_key(f)) for f in files]
-    raw: dict[int, bytes] = {}
-    for i, f in enumerate(files):
-        if hashes[i] is None:
-            raw[i] = f.read_bytes()
-            hashes[i] = sha256_bytes(raw[i])
-            index[_stat_key(f)] = hashes[i]
-    final_hashes = [h for h in hashes if h is not None]
-
-    key = hashlib.sha256(
-        json.dumps([PARSER_VERSION, [(f.label, f.month, f.force, h)
-                                     for f, h in zip(files, final_hashes, strict=True)]]).encode()
-    ).hexdigest()[:32]
-    combined_path = cache / "incidents" / f"{key}.parquet"
-    account_path = cache / "incidents" / f"{key}.json"
-    if combined_path.is_file() and account_path.is_file():
-        try:
-            account = json.loads(account_path.read_text(encoding="utf-8"))
-            incidents = pq.read_table(combined_path, columns=list(columns) if columns else None)
-            say(f"Read {len(files)} police.uk files from the cache ({cache})")
-            if raw:
-                _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-            return incidents.to_pandas(), account
-        except (OSError, ValueError, pa.ArrowException):
-            say("Cache entry unreadable: rebuilding it")
-
-    def parsed_file(i: int) -> pa.Table:
-        data = raw.pop(i, None)
-        if data is None:
-            data = files[i].read_bytes()
-        return parse_street_table(data, files[i].label, files[i].month)
-
-    say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        parsed = list(pool.map(parsed_file, range(len(files))))
-    incidents, account = combine(files, parsed, final_hashes)
-    del parsed
-    # Only a fully valid input set reaches the cache.
-    _atomic_parquet(incidents, combined_path)
-    _atomic_write_bytes(account_path, json.dumps(account, indent=1).encode())
-    _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-    if columns:
-        incidents = incidents.select(list(columns))
-    return incidents.to_pandas(), account
+    path, account, table = ensure_cache(source, cache_dir=cache_dir, progress=progress, workers=workers)
+    cols = list(columns) if columns else None
+    if table is None:
+        table = pq.read_table(path, columns=cols)
+    elif cols:
+        table = table.select(cols)
+    return table.to_pandas(), account

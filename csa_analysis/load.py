@@ -19,7 +19,6 @@ Pipeline
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import re
@@ -202,10 +201,6 @@ def _zip_members(path: Path, label: str) -> list[StreetFile]:
 
 # --------------------------------------------------------------------------------------------------
 # Parsing one file
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def parse_street_file(data: bytes, label: str, month: str | None = None) -> pd.DataFrame:
