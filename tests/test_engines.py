@@ -1,0 +1,38 @@
+"""The Dask engine counts exactly what the pandas engine counts, on a real LocalCluster."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from csa_analysis.config import read_county
+from csa_analysis.engines import dask_monthly_counts, monthly_counts
+from csa_analysis.load import load_dataset
+
+from datafactory import SAMPLE_DIR, count_with_csv
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def test_dask_counts_on_a_local_cluster_equal_pandas_counts(client):
+    county = read_county(SAMPLE_DIR)
+    expected = monthly_counts(load_dataset(county).records, county)
+    counts, account = dask_monthly_counts(county)
+    pd.testing.assert_frame_equal(counts, expected)
+    assert account["rows_read"] == 42_855
+    assert client.run(lambda: 1)  # the work ran on the cluster's workers
+
+
+def test_monthly_counts_sum_to_the_rows_placed_in_each_district():
+    county = read_county(SAMPLE_DIR)
+    counts = monthly_counts(load_dataset(county).records, county)
+    per_district = counts.groupby("district", observed=True)["count"].sum().to_dict()
+    independent = count_with_csv(SAMPLE_DIR / "police_uk")
+    assert per_district == {d: independent[d] for d in county.district_names}
