@@ -91,7 +91,7 @@ class DeliveryRules:
     low_volume_count: int = 20
     most_districts_share: float = 0.5
     high_harm_weight: float = 100.0
-    meaningful_county_count: int = 30
+    meaningful_county_count: int = 200
     priority_top_n: int = 5
 
 
@@ -109,7 +109,7 @@ class FundingInfo:
 
     label: str = "community safety allocation"
     source: str = ""
-    county_pot_gbp: float | None = None
+    pot_gbp: float | None = None  # pot shared among districts (pounds); default: their allocations summed
     cut_scenarios_pct: tuple[float, ...] = ()
     need_basis: str = "incidents"  # "incidents", "harm" or "cost"
 

@@ -1,0 +1,284 @@
+"""Harm: a weight per issue times its count.
+
+The shipped default (``reference/harm_weights_default.csv``) holds indicative Cambridge Crime Harm Index
+figures per police.uk category, from a third-party roll-up of CCHI medians by offence subgroup (secondary:
+see the ``source`` and ``basis`` columns). Where the source gives a range, the weight is the midpoint and the
+two ends are kept for the sensitivity table. Anti-social behaviour has no sentencing-based weight: its
+weight and harm score are blank, never 0.
+
+Users can plug in the official tables instead: :func:`load_ons_css_weights` reads the ONS Crime Severity Score
+data tool's "List of weights" sheet, :func:`load_cchi_workbook` the Cambridge Crime Harm Index workbook; both
+give offence-level weights that :func:`weights_to_issues` rolls up to police.uk issues through a mapping the
+user supplies. The weights' unit travels with them (``unit`` column).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import REFERENCE_DIR, County
+from .errors import InputError
+from .issues import ISSUES
+
+HARM_COLUMNS = ("issue", "weight", "weight_low", "weight_high", "unit", "basis", "status", "source")
+
+
+def default_harm_weights() -> pd.DataFrame:
+    """The shipped indicative weights: one row per police.uk issue (columns :data:`HARM_COLUMNS`)."""
+    return read_harm_table(REFERENCE_DIR / "harm_weights_default.csv")
+
+
+def read_harm_table(path: str | Path) -> pd.DataFrame:
+    """Read a harm-weight table: at least ``issue`` and ``weight``; other columns of :data:`HARM_COLUMNS`
+    are optional (``weight_low``/``weight_high`` default to ``weight``).
+
+    Raises
+    ------
+    InputError
+        Missing columns, an issue that is not a police.uk issue, a negative or non-numeric weight.
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read ({exc})", file=path, expected="a CSV harm-weight table") from None
+    for col in ("issue", "weight"):
+        if col not in table.columns:
+            raise InputError(f"has no column {col!r}", file=path, where="header row",
+                             expected="columns issue, weight (and optionally weight_low, weight_high, "
+                             "unit, source)")
+    unknown = ~table["issue"].isin(ISSUES)
+    if unknown.any():
+        row = int(np.argmax(unknown.to_numpy())) + 2
+        raise InputError(f"issue {table['issue'][unknown].iloc[0]!r} is not a police.uk issue", file=path,
+                         where=f"row {row}, column 'issue'", expected="one of " + ", ".join(ISSUES))
+    for col in ("weight", "weight_low", "weight_high"):
+        if col not in table.columns:
+            table[col] = table["weight"]
+        values = pd.to_numeric(table[col], errors="coerce")
+        bad = (values.isna() & table[col].notna()) | (values < 0)
+        if bad.any():
+            row = int(np.argmax(bad.to_numpy())) + 2
+            raise InputError(f"{table[col][bad].iloc[0]!r} is not a weight", file=path,
+                             where=f"row {row}, column {col!r}",
+                             expected="a number of 0 or more, or blank where no weight exists")
+        table[col] = values.astype("float64")
+    for col, default in (("unit", "weight units"), ("basis", ""), ("status", "user"),
+                         ("source", str(path.name))):
+        if col not in table.columns:
+            table[col] = default
+    table = table.set_index("issue").reindex(list(ISSUES)).reset_index()
+    return table[list(HARM_COLUMNS)]
+
+
+def harm_weights_for(county: County) -> pd.DataFrame:
+    """The county's harm weights: its ``[harm] table`` if configured, else the shipped default."""
+    return read_harm_table(county.harm_table) if county.harm_table else default_harm_weights()
+
+
+def add_harm(volume: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Add ``harm_weight`` and ``harm_score`` (= count x weight, blank where no weight) to a volume table."""
+    w = weights.set_index("issue")["weight"]
+    out = volume.copy()
+    out["harm_weight"] = out["issue"].astype("str").map(w).astype("float64")
+    out["harm_score"] = out["count"] * out["harm_weight"]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Official tables
+
+
+def _sheet(path: Path, sheet: str, header_row: int) -> pd.DataFrame:
+    try:
+        return pd.read_excel(path, sheet_name=sheet, header=header_row - 1, engine="openpyxl")
+    except ValueError as exc:
+        raise InputError(f"has no sheet {sheet!r} ({exc})", file=path,
+                         expected=f"the published workbook with a sheet named {sheet!r}") from None
+    except (OSError, KeyError) as exc:
+        raise InputError(f"cannot be read ({exc})", file=path, expected="an .xlsx workbook") from None
+
+
+def load_ons_css_weights(path: str | Path) -> pd.DataFrame:
+    """Offence weights from the ONS "Crime Severity Score (Experimental Statistics)" data tool.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` data tool; sheet "List of weights", header on row 7, columns "Offence category" and
+        "Weight" (the sentencing-based severity weight of one offence).
+
+    Returns
+    -------
+    DataFrame
+        ``offence`` (str), ``weight`` (float), ``unit`` ("ONS CSS weight"), ``source``.
+    """
+    path = Path(path)
+    raw = _sheet(path, "List of weights", 7)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    for col in ("Offence category", "Weight"):
+        if col not in raw.columns:
+            raise InputError(f"has no column {col!r} in sheet 'List of weights'", file=path,
+                             where="row 7", expected="columns 'Offence category' and 'Weight'")
+    return _offence_table(raw["Offence category"], raw["Weight"], path, "ONS CSS weight").drop(
+        columns="_row")
+
+
+def load_cchi_workbook(path: str | Path) -> pd.DataFrame:
+    """Offence weights from the Cambridge Crime Harm Index workbook (not redistributed: supply your own).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` workbook; sheet "CCHI 2021 values sheet" with columns for the Home Office
+        classification, the offence title and the CCHI score (days of imprisonment).
+
+    Returns
+    -------
+    DataFrame
+        ``offence`` (str), ``home_office_code``, ``weight`` (float, CCHI days), ``unit``, ``source``.
+    """
+    path = Path(path)
+    raw = None
+    for header_row in range(1, 11):
+        candidate = _sheet(path, "CCHI 2021 values sheet", header_row)
+        cols = {str(c).strip().lower(): c for c in candidate.columns}
+        title = next((cols[c] for c in cols if "offence" in c and "title" in c), None)
+        score = next((cols[c] for c in cols if "cchi" in c and "score" in c), None)
+        code = next((cols[c] for c in cols if "home office" in c), None)
+        if title is not None and score is not None:
+            raw = candidate
+            break
+    if raw is None:
+        raise InputError("has no offence-title and CCHI-score columns in its first 10 rows", file=path,
+                         where="sheet 'CCHI 2021 values sheet'",
+                         expected="columns such as 'HO Offence Title' and 'CCHI Score'")
+    out = _offence_table(raw[title], raw[score], path, "CCHI days")
+    out.insert(1, "home_office_code", raw.loc[out["_row"], code].astype("str").to_numpy()
+               if code is not None else "")
+    return out.drop(columns="_row")
+
+
+def _offence_table(offence: pd.Series, weight: pd.Series, path: Path, unit: str) -> pd.DataFrame:
+    table = pd.DataFrame({"offence": offence, "weight": pd.to_numeric(weight, errors="coerce")})
+    table["_row"] = table.index
+    table = table[table["offence"].notna() & table["weight"].notna()].copy()
+    if table.empty:
+        raise InputError("holds no offence weights", file=path, expected="rows of offence and weight")
+    table["offence"] = table["offence"].astype("str").str.strip()
+    table["unit"] = unit
+    table["source"] = path.name
+    return table.reset_index(drop=True)[["offence", "weight", "unit", "source", "_row"]]
+
+
+def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """Roll offence-level weights up to police.uk issues through a user mapping.
+
+    Parameters
+    ----------
+    offence_weights : DataFrame
+        ``offence``, ``weight``, ``unit`` (from :func:`load_ons_css_weights` or :func:`load_cchi_workbook`).
+    mapping : DataFrame or path
+        ``offence``, ``issue`` and optionally ``share`` (the offence's share of the issue's volume; without
+        it, every mapped offence counts equally: a plain mean).
+
+    Returns
+    -------
+    DataFrame
+        A harm table (:data:`HARM_COLUMNS`): the share-weighted mean weight per issue; ``weight_low`` and
+        ``weight_high`` the smallest and largest mapped offence weight; issues with no mapped offence blank.
+
+    Raises
+    ------
+    InputError
+        A mapped offence missing from the weights, or an unknown issue.
+    """
+    if not isinstance(mapping, pd.DataFrame):
+        mpath = Path(mapping)
+        mapping = pd.read_csv(mpath, dtype={"offence": "str", "issue": "str"})
+    else:
+        mpath = Path("mapping")
+    m = mapping.copy()
+    if "share" not in m.columns:
+        m["share"] = 1.0
+    unknown_issue = ~m["issue"].isin(ISSUES)
+    if unknown_issue.any():
+        raise InputError(f"issue {m['issue'][unknown_issue].iloc[0]!r} is not a police.uk issue", file=mpath,
+                         where=f"row {int(np.argmax(unknown_issue.to_numpy())) + 2}, column 'issue'",
+                         expected="one of " + ", ".join(ISSUES))
+    w = offence_weights.drop_duplicates("offence").set_index("offence")["weight"]
+    missing = ~m["offence"].isin(w.index)
+    if missing.any():
+        raise InputError(f"offence {m['offence'][missing].iloc[0]!r} is not in the weights table", file=mpath,
+                         where=f"row {int(np.argmax(missing.to_numpy())) + 2}, column 'offence'",
+                         expected="an offence name exactly as in the weights workbook")
+    m["weight"] = m["offence"].map(w)
+    m["share"] = pd.to_numeric(m["share"], errors="coerce").fillna(0.0)
+    m["wx"] = m["weight"] * m["share"]
+    g = m.groupby("issue")
+    out = pd.DataFrame({
+        "weight": g["wx"].sum() / g["share"].sum().where(g["share"].sum() > 0),
+        "weight_low": g["weight"].min(),
+        "weight_high": g["weight"].max(),
+    }).reindex(list(ISSUES))
+    out.index.name = "issue"
+    out = out.reset_index()
+    unit = offence_weights["unit"].iloc[0] if "unit" in offence_weights and len(offence_weights) else ""
+    out["unit"] = unit
+    out["basis"] = "share-weighted mean of mapped offences" if "share" in mapping.columns else \
+        "plain mean of mapped offences"
+    out["status"] = "user"
+    out["source"] = str(offence_weights["source"].iloc[0]) if "source" in offence_weights else ""
+    return out[list(HARM_COLUMNS)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Sensitivity
+
+
+def ranking_sensitivity(county_counts: pd.DataFrame, weights: pd.DataFrame,
+                        alternative: pd.DataFrame | None = None,
+                        alternative_name: str = "alternative") -> pd.DataFrame:
+    """How the county's harm ranking of issues changes under other weightings.
+
+    Parameters
+    ----------
+    county_counts : DataFrame
+        ``issue``, ``count`` (county total for the quarter).
+    weights : DataFrame
+        The harm table in use (with ``weight``, ``weight_low``, ``weight_high``).
+    alternative : DataFrame, optional
+        A second harm table (for example the ONS CSS rolled up to issues).
+
+    Returns
+    -------
+    DataFrame
+        One row per issue: ``issue``, ``count``, and for each scheme (``default``, ``range_low``,
+        ``range_high``, ``equal_weights`` = count only, and the alternative when given) the harm score and
+        rank (1 = most harm); ``max_rank_change`` (largest absolute change from the default rank). Issues
+        without a weight in a scheme are ranked last (and their score is blank).
+    """
+    w = weights.set_index("issue")
+    c = county_counts[["issue", "count"]].copy()
+    c["issue"] = c["issue"].astype("str")
+    schemes = {
+        "default": c["issue"].map(w["weight"]),
+        "range_low": c["issue"].map(w["weight_low"]),
+        "range_high": c["issue"].map(w["weight_high"]),
+        "equal_weights": pd.Series(1.0, index=c.index),
+    }
+    if alternative is not None:
+        schemes[alternative_name] = c["issue"].map(alternative.set_index("issue")["weight"])
+    out = c.copy()
+    for name, weight in schemes.items():
+        score = c["count"] * weight.astype("float64")
+        out[f"harm_{name}"] = score
+        order = pd.DataFrame({"s": score.fillna(-1.0), "issue": c["issue"]}).sort_values(
+            ["s", "issue"], ascending=[False, True])
+        out[f"rank_{name}"] = pd.Series(np.arange(1, len(c) + 1), index=order.index).reindex(c.index)
+    rank_cols = [f"rank_{n}" for n in schemes if n != "default"]
+    out["max_rank_change"] = out[rank_cols].sub(out["rank_default"], axis=0).abs().max(axis=1)
+    return out.sort_values("rank_default", ignore_index=True)

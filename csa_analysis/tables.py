@@ -1,0 +1,160 @@
+"""The scored tables of one quarter: ``issue_scores``, ``county_priorities``, ``cost_per_area`` and extras.
+
+:func:`build_tables` is the whole analysis in one call; every step is a function of its own module
+(:mod:`volume`, :mod:`prevalence`, :mod:`harm`, :mod:`costs`, :mod:`scoring`, :mod:`delivery`). The first
+columns of the three contract tables are exactly those of design.md section 5, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import County
+from .costs import add_cost, cost_per_area, funding_scenarios, unit_costs_for
+from .delivery import delivery_levels
+from .engines import monthly_counts
+from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
+from .periods import Quarter
+from .prevalence import county_volume, location_quotients
+from .scoring import COMPONENTS, add_priority
+from .volume import FLAG_SAME, _flag, _pct_change, monthly_series, poisson_change_p, volume_table
+
+ISSUE_SCORES_COLUMNS = (
+    "district", "issue", "quarter", "count", "count_prev_quarter", "count_last_year",
+    "change_pct_prev_quarter", "change_pct_last_year", "change_flag", "rate_per_1000", "location_quotient",
+    "harm_score", "cost_of_crime_gbp", "priority_score", "priority_rank",
+)
+COUNTY_PRIORITIES_COLUMNS = (
+    "issue", "count", "rate_per_1000", "districts_above_county_rate", "prevalence_share", "harm_score",
+    "cost_of_crime_gbp", "priority_score", "priority_rank", "delivery_level", "rationale",
+)
+COST_PER_AREA_COLUMNS = (
+    "district", "population", "funding_gbp", "incidents", "funding_per_incident_gbp",
+    "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share",
+)
+#: Tables written by ``csa score`` (file name = key + ".csv").
+TABLE_NAMES = ("issue_scores", "county_priorities", "cost_per_area", "harm_sensitivity", "monthly",
+               "funding_scenarios")
+
+
+def _order(df: pd.DataFrame, first: Sequence[str]) -> pd.DataFrame:
+    return df[list(first) + [c for c in df.columns if c not in first]]
+
+
+def county_changes(county_table: pd.DataFrame) -> pd.DataFrame:
+    """Add the county-level change columns (percentages, p-values, flag) to a table of county counts."""
+    t = county_table.copy()
+    now, prev, ly = t["count"], t["count_prev_quarter"], t["count_last_year"]
+    t["change_pct_prev_quarter"] = _pct_change(now, prev)
+    t["change_pct_last_year"] = _pct_change(now, ly)
+    p_prev, p_ly = poisson_change_p(now, prev), poisson_change_p(now, ly)
+    use_ly = ~np.isnan(p_ly)
+    t["change_flag"] = _flag(np.where(use_ly, p_ly, p_prev), now, ly.where(use_ly, prev))
+    return t
+
+
+def build_tables(records: pd.DataFrame, county: County, quarter: Quarter,
+                 months: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Score one quarter from placed records (see :func:`build_tables_from_counts`)."""
+    return build_tables_from_counts(monthly_counts(records, county), county, quarter, months)
+
+
+def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quarter,
+                             months: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Every scored table of one quarter from counts per district x issue x month.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        ``district``, ``issue``, ``month``, ``count`` (:mod:`csa_analysis.engines`).
+    county : County
+        Districts, populations, funding, weights and thresholds.
+    quarter : Quarter
+        The reporting quarter (all three months in ``months``).
+    months : sequence of str
+        Months present in the data (decides which comparisons exist).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``issue_scores`` (district x issue, full grid, sorted by district then rank),
+        ``county_priorities`` (issue, by rank), ``cost_per_area`` (district), ``harm_sensitivity``
+        (issue), ``monthly`` (district x issue x month counts), ``funding_scenarios``
+        (scenario x district).
+    """
+    weights = harm_weights_for(county)
+    unit = str(weights["unit"].dropna().iloc[0]) if weights["unit"].notna().any() else "weight units"
+    vol = volume_table(counts, county, quarter, months)
+    vol = add_cost(add_harm(vol, weights), unit_costs_for(county))
+    vol["location_quotient"] = location_quotients(vol)
+
+    cv = county_changes(county_volume(vol))
+    w = weights.set_index("issue")
+    cv["harm_weight"] = cv["issue"].astype("str").map(w["weight"]).astype("float64")
+    cv["harm_score"] = cv["count"] * cv["harm_weight"]
+    per_issue = vol.groupby("issue", observed=True)
+    cv["cost_of_crime_gbp"] = cv["issue"].map(per_issue["cost_of_crime_gbp"].sum(min_count=1)).astype(
+        "float64")
+    cv["unit_cost_gbp"] = cv["issue"].map(per_issue["unit_cost_gbp"].first()).astype("float64")
+    cv["price_year"] = cv["issue"].map(per_issue["price_year"].first()).astype("str")
+
+    prevalence = cv.set_index(cv["issue"].astype("str"))["prevalence_share"]
+    scores = add_priority(vol, county.scoring, prevalence, by="district")
+    county_scores = add_priority(cv, county.scoring, prevalence)
+    priorities = delivery_levels(county_scores, scores, county.delivery, harm_unit=unit)
+
+    score_cols = [f"score_{c}" for c in COMPONENTS]
+    issue_scores = _order(scores, ISSUE_SCORES_COLUMNS).sort_values(
+        ["district", "priority_rank"], ignore_index=True)
+    issue_scores = issue_scores[[c for c in issue_scores.columns if c not in score_cols] + score_cols]
+    county_priorities = _order(priorities, COUNTY_PRIORITIES_COLUMNS + ("risk_note",)).sort_values(
+        "priority_rank", ignore_index=True)
+    cpa = cost_per_area(scores, county)
+    alternative = read_harm_table(county.harm_alternative) if county.harm_alternative else None
+    sensitivity = ranking_sensitivity(cv[["issue", "count"]], weights, alternative,
+                                      alternative_name="alternative")
+    return {
+        "issue_scores": issue_scores,
+        "county_priorities": county_priorities,
+        "cost_per_area": cpa,
+        "harm_sensitivity": sensitivity,
+        "monthly": monthly_series(counts, county, months),
+        "funding_scenarios": funding_scenarios(cpa, county.funding_info.pot_gbp,
+                                               county.funding_info.cut_scenarios_pct),
+    }
+
+
+def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """Round for people and for stable diffs: pounds to 2 decimals, other decimals to 6 significant places."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(2) if col.endswith("_gbp") else out[col].round(6)
+        elif isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("str")
+    return out
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write each table as ``out_dir/tables/<name>.csv`` (UTF-8, no index, blanks as empty cells).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    folder = Path(out_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        _for_csv(table).to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
+    return written
+
+
+__all__ = ["FLAG_SAME", "TABLE_NAMES", "build_tables", "build_tables_from_counts", "write_tables"]
