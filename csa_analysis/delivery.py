@@ -40,14 +40,16 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
     -------
     DataFrame
         Indexed by issue: ``low_volume_districts`` (districts below ``low_volume_count``),
-        ``priority_districts`` (districts ranking it at most ``priority_top_n``), ``rising_districts``
+        ``priority_districts`` (districts ranking it at most ``priority_top_n`` and with at least one
+        incident), ``rising_districts``
         (districts with an increase beyond random variation), ``top_location_quotient``.
     """
     s = issue_scores
     g = s.groupby(s["issue"].astype("str"), sort=False)
     return pd.DataFrame({
         "low_volume_districts": g["count"].apply(lambda c: int((c < rules.low_volume_count).sum())),
-        "priority_districts": g["priority_rank"].apply(lambda r: int((r <= rules.priority_top_n).sum())),
+        "priority_districts": g[["priority_rank", "count"]].apply(
+            lambda d: int(((d["priority_rank"] <= rules.priority_top_n) & (d["count"] > 0)).sum())),
         "rising_districts": g["change_flag"].apply(lambda f: int((f.astype("str") == "increase").sum())),
         "top_location_quotient": g["location_quotient"].max(),
     })
