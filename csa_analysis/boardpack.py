@@ -1,0 +1,297 @@
+"""The board-pack runner: every district assessment and the county roll-up, in parallel, written atomically.
+
+Shape (one runner owns execution and export):
+
+1. read and score the data once (:func:`csa_analysis.tables.build_tables`); bad input stops here, exit 2,
+   nothing written;
+2. take a lock on OUT, so two runs into the same folder are never interleaved;
+3. build the pack in a temporary folder beside OUT: tables as CSV, the same tables as Parquet for the
+   notebooks (the county roll-up reads these processed tables, never the district notebooks);
+4. execute each notebook with papermill's Python API in a thread pool (one process: imports happen once, a
+   report costs about a kernel start plus its own work), with an explicit kernel and a per-cell timeout,
+   keeping each executed notebook beside its HTML as the audit log;
+5. export HTML with nbconvert (no code, no prompts, images embedded, nothing fetched from the internet),
+   write ``board_pack.xlsx``, ``index.html`` and ``manifest.json``;
+6. swap the finished folder into place. A failed report is named on stderr and in the manifest; the others
+   are still produced and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .config import PACKAGE_DIR, PROJECT_DIR, County, normalise_name, read_county
+from .errors import InputError
+from .load import load_dataset
+from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .report import save_pack_data
+from .tables import build_tables, write_tables
+
+KERNEL_NAME = "csa-workbench"
+NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
+DISTRICT_NOTEBOOK = "district_assessment.ipynb"
+COUNTY_NOTEBOOK = "county_rollup.ipynb"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+
+
+def slug(name: str) -> str:
+    """File-name form of a district name: ``"Hinckley and Bosworth"`` -> ``"hinckley-and-bosworth"``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "district"
+
+
+@dataclass
+class ReportJob:
+    """One report to produce."""
+
+    name: str  # district official name, or the county's name
+    kind: str  # "district" or "county"
+    notebook: Path
+    html: str  # path relative to the pack
+    parameters: dict
+    status: str = "pending"
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def kernel_name() -> str:
+    """The project's kernel if registered (``make venv`` does), else the default ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return KERNEL_NAME if KERNEL_NAME in specs else "python3"
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        embed_images=True)
+
+
+def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int) -> None:
+    """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``."""
+    import papermill as pm
+
+    started = time.perf_counter()
+    out_nb = staging / job.html.replace(".html", ".ipynb")
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for attempt in (1, 2):
+            try:
+                nb = pm.execute_notebook(
+                    str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
+                    progress_bar=False, log_output=False, execution_timeout=timeout,
+                )
+                break
+            except Exception as exc:  # kernel start collisions on busy machines: retry once
+                if attempt == 1 and ("Address already in use" in str(exc) or "ZMQError" in type(exc).__name__):
+                    continue
+                raise
+        import nbformat
+
+        body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb))
+        (staging / job.html).write_text(body, encoding="utf-8")
+        job.status = "ok"
+    except Exception as exc:  # a failed report is recorded, never fatal to the others
+        job.status = "failed"
+        job.error = _short_error(exc)
+    job.seconds = round(time.perf_counter() - started, 2)
+
+
+def _short_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # papermill's PapermillExecutionError carries the cell's exception name and value first
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {lines[-1] if lines else text}"[:500]
+
+
+@contextlib.contextmanager
+def out_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock for OUT; refuse (InputError) if another run holds it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    fh = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another csa run is writing this folder", file=out,
+                             expected="one run at a time per output folder; wait for it to finish") from None
+        yield
+    finally:
+        fh.close()
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the finished ``new`` folder at ``target``; the old one is removed only after the swap."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _select_districts(county: County, districts: Sequence[str] | None) -> list[str]:
+    if not districts:
+        return county.district_names
+    name_map = county.name_map()
+    chosen = []
+    for d in districts:
+        name = name_map.get(normalise_name(d))
+        if name is None:
+            raise InputError(f"district {d!r} is not in {county.name}", where="--districts",
+                             expected="names from county.toml: " + ", ".join(county.district_names))
+        if name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def assess(
+    data_dir: str | Path,
+    *,
+    quarter: str | None = None,
+    out: str | Path,
+    jobs: int | None = None,
+    districts: Sequence[str] | None = None,
+    cache_dir: str | Path | None = None,
+    timeout: int = 600,
+    progress: bool = True,
+    notebook_dir: Path = NOTEBOOK_DIR,
+) -> int:
+    """Produce the board pack for one quarter into ``out``; return the exit code (0 ok, 1 some reports failed).
+
+    Raises
+    ------
+    InputError
+        Bad input or usage (exit code 2): nothing in ``out`` changes.
+    """
+    say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (
+        lambda m: None)
+    started_at = datetime.now(UTC).replace(microsecond=0)
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    county = read_county(data_dir)
+    chosen = _select_districts(county, districts)
+    ds = load_dataset(county, cache_dir=cache_dir, progress=say)
+    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
+    check_quarter_in_data(q, ds.months)
+    tables = build_tables(ds.records, county, q, ds.months)
+    say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
+
+    with out_lock(out):
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            write_tables(tables, staging)
+            data_folder = staging / "data"
+            save_pack_data(tables, ds.quality, ds.inputs, data_folder)
+            stamp = started_at.strftime("%Y-%m-%d %H:%M UTC")
+            common = {"data_dir": str(Path(data_dir).resolve()), "quarter": str(q),
+                      "tables_dir": str(data_folder), "generated_at": stamp}
+            report_jobs = [ReportJob(county.name, "county", notebook_dir / COUNTY_NOTEBOOK, "county.html",
+                                     dict(common))]
+            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK,
+                                      f"districts/{slug(d)}.html", {**common, "district": d}) for d in chosen]
+            (staging / "districts").mkdir()
+            workers = max(1, jobs or os.cpu_count() or 1)
+            kernel = kernel_name()
+            done_count = 0
+            lock = threading.Lock()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(run_report, j, staging, kernel, timeout): j for j in report_jobs}
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    fut.result()
+                    with lock:
+                        done_count += 1
+                        mark = "ok" if job.status == "ok" else "FAILED"
+                        say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
+                            + (f" - {job.error}" if job.error else ""))
+            from .excel import write_workbook
+
+            write_workbook(tables, ds.quality, county, q, staging / "board_pack.xlsx")
+            failed = [j for j in report_jobs if j.status != "ok"]
+            manifest = {
+                "county": county.name,
+                "quarter": str(q),
+                "generated_at": started_at.isoformat(),
+                "package_version": __version__,
+                "data_dir": str(Path(data_dir).resolve()),
+                "inputs": ds.inputs,
+                "reports": [{k: v for k, v in asdict(j).items() if k not in ("notebook", "parameters")}
+                            for j in report_jobs],
+                "seconds": round(time.perf_counter() - t0, 2),
+                "exit_code": 1 if failed else 0,
+            }
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            (staging / "index.html").write_text(index_html(county, q, report_jobs, stamp), encoding="utf-8")
+            os.chmod(staging, 0o755)
+            replace_dir(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    for j in failed:
+        print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
+    say(f"Board pack: {out / 'index.html'} ({len(report_jobs) - len(failed)} of {len(report_jobs)} reports, "
+        f"{time.perf_counter() - t0:.1f} s)")
+    return 1 if failed else 0
+
+
+def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob], stamp: str) -> str:
+    """The pack's front page: links to every report, table and the workbook; failures named."""
+    e = html.escape
+    rows = []
+    for j in report_jobs:
+        if j.status == "ok":
+            link = f'<a href="{e(j.html)}">{e(j.name)}</a>'
+            state = "ready"
+        else:
+            link = e(j.name)
+            state = f'<span class="failed">failed: {e(j.error or "")}</span>'
+        kind = "County roll-up" if j.kind == "county" else "District strategic assessment"
+        rows.append(f"<tr><td>{kind}</td><td>{link}</td><td>{state}</td></tr>")
+    tables = "".join(f'<li><a href="tables/{n}.csv">{n}.csv</a></li>' for n in (
+        "county_priorities", "issue_scores", "cost_per_area", "funding_scenarios", "harm_sensitivity", "monthly"))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{e(county.name)} community safety board pack, {e(str(quarter))}</title>
+<style>
+body{{font-family:"Segoe UI",Arial,sans-serif;max-width:900px;margin:2em auto;color:#222}}
+h1{{color:#0b3d6e}} table{{border-collapse:collapse;width:100%}}
+th{{background:#0b3d6e;color:#fff;text-align:left;padding:6px}} td{{border-bottom:1px solid #ddd;padding:6px}}
+.failed{{color:#b00020;font-weight:bold}} .meta{{color:#555}}
+</style></head><body>
+<h1>{e(county.name)}: community safety board pack</h1>
+<p class="meta">{e(quarter.label())}. Generated {e(stamp)} by csa-workbench {e(__version__)}.</p>
+<table><thead><tr><th>Report</th><th>Area</th><th>Status</th></tr></thead><tbody>
+{"".join(rows)}
+</tbody></table>
+<h2>Workbook and tables</h2>
+<ul><li><a href="board_pack.xlsx">board_pack.xlsx</a> (the tables as sheets)</li>{tables}
+<li><a href="manifest.json">manifest.json</a> (inputs with their sha256, each report's status)</li></ul>
+<p class="meta">Contains public sector information licensed under the Open Government Licence v3.0.</p>
+</body></html>
+"""

@@ -1,0 +1,213 @@
+"""Charts for the board packs: functions that take the scored tables and return a matplotlib ``Figure``.
+
+One house style: the Okabe-Ito colour-blind-safe palette, titles that name the measure, its unit and the
+period, labelled axes, a fixed size and resolution. Figures are built with the object-oriented API (no
+pyplot state), so they are safe to build in threads and need no closing. :func:`png` turns a figure into an
+image object a notebook displays whatever matplotlib backend is active.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from .volume import funnel_limits
+
+#: Okabe-Ito palette (colour-blind safe).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+LEVEL_COLOURS = {"county-wide service": "#D55E00", "county-coordinated": "#0072B2", "district-led": "#009E73"}
+DPI = 110
+SIZE = (8.0, 4.5)
+
+
+def _figure(size: tuple[float, float] = SIZE) -> tuple[Figure, object]:
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _thousands(ax, axis: str = "y") -> None:
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def png(fig: Figure):
+    """The figure as an ``IPython.display.Image`` (PNG at the house resolution) for a notebook to show."""
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return Image(data=buf.getvalue(), format="png")
+
+
+def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period: str,
+                district: str | None = None) -> Figure:
+    """Monthly incidents of the given issues, for a district or (``district=None``) the whole county.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``district``, ``issue``, ``month``, ``count`` (the ``monthly`` table).
+    issues : sequence of str
+        Issues to draw (the top priorities), at most eight.
+    area, period : str
+        Named in the title.
+    """
+    m = monthly if district is None else monthly[monthly["district"].astype("str") == district]
+    m = m[m["issue"].astype("str").isin(issues)]
+    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(fill_value=0)
+    fig, ax = _figure()
+    for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):
+        ax.plot(wide.index, wide[issue], marker="o", color=colour, label=issue, linewidth=2)
+    ax.set_title(f"Monthly incidents, top priorities: {area}\n{period}", loc="left", fontsize=11)
+    ax.set_ylabel("Incidents per month (count)")
+    ax.set_xlabel("Month")
+    ax.set_ylim(bottom=0)
+    _thousands(ax)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def rates_vs_county(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, district: str,
+                    period: str) -> Figure:
+    """District rate per 1,000 residents for each issue against the county rate, with 95% intervals."""
+    d = issue_scores[issue_scores["district"].astype("str") == district].copy()
+    d["issue"] = d["issue"].astype("str")
+    c = county_priorities.set_index(county_priorities["issue"].astype("str"))["rate_per_1000"]
+    d = d.assign(county_rate=d["issue"].map(c)).sort_values("county_rate")
+    fig, ax = _figure((8.0, 5.5))
+    y = np.arange(len(d))
+    err = None
+    if {"rate_low_per_1000", "rate_high_per_1000"} <= set(d.columns):
+        err = np.vstack([d["rate_per_1000"] - d["rate_low_per_1000"],
+                         d["rate_high_per_1000"] - d["rate_per_1000"]]).clip(min=0)
+    ax.barh(y, d["rate_per_1000"], color=PALETTE[0], label=district, xerr=err,
+            error_kw={"ecolor": "#555555", "elinewidth": 0.8, "capsize": 2})
+    ax.scatter(d["county_rate"], y, color=PALETTE[3], marker="D", zorder=3, label="County rate")
+    ax.set_yticks(y, d["issue"], fontsize=8)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Incidents per 1,000 residents in the quarter (bars: 95% interval)")
+    ax.set_title(f"{district} against the county: rate per 1,000 residents\n{period}", loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
+
+
+def heatmap(issue_scores: pd.DataFrame, period: str) -> Figure:
+    """Issue x district heat map of location quotients (1 = the county's mix; above 1 = over-represented)."""
+    s = issue_scores.assign(issue=issue_scores["issue"].astype("str"),
+                            district=issue_scores["district"].astype("str"))
+    wide = s.pivot_table(index="issue", columns="district", values="location_quotient", sort=False)
+    wide = wide.reindex(columns=list(dict.fromkeys(s["district"])))
+    fig = Figure(figsize=(8.5, 6.0), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    data = wide.to_numpy(dtype=float)
+    vmax = max(2.0, float(np.nanmax(data))) if np.isfinite(data).any() else 2.0
+    im = ax.imshow(data, cmap="PuOr_r", vmin=0, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(wide.shape[1]), wide.columns, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(wide.shape[0]), wide.index, fontsize=8)
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(v - vmax / 2) > vmax * 0.3 else "black")
+    fig.colorbar(im, ax=ax, label="Location quotient (ratio; 1 = county mix)")
+    ax.set_title(f"Where each issue is concentrated: location quotient by district\n{period}", loc="left",
+                 fontsize=11)
+    return fig
+
+
+def priority_matrix(table: pd.DataFrame, area: str, period: str) -> Figure:
+    """Volume against harm for each issue (log scales); colour by delivery level where known.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``issue``, ``count``, ``harm_score`` and optionally ``delivery_level``.
+    """
+    t = table.assign(issue=table["issue"].astype("str"))
+    fig, ax = _figure((8.0, 5.5))
+    has_harm = t["harm_score"].notna() & (t["harm_score"] > 0) & (t["count"] > 0)
+    shown = t[has_harm]
+    colours = (shown["delivery_level"].map(LEVEL_COLOURS).fillna(PALETTE[0])
+               if "delivery_level" in shown else pd.Series(PALETTE[0], index=shown.index))
+    ax.scatter(shown["count"], shown["harm_score"], c=list(colours), s=60, edgecolor="white", zorder=3)
+    for r in shown.itertuples():
+        ax.annotate(r.issue, (r.count, r.harm_score), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Volume: incidents in the quarter (count, log scale)")
+    ax.set_ylabel("Harm: count x harm weight (CCHI days, log scale)")
+    missing = t.loc[~has_harm, "issue"].tolist()
+    note = ("\nNot shown (no harm weight or no incidents): " + ", ".join(missing)) if missing else ""
+    ax.set_title(f"Priority matrix, volume against harm: {area}\n{period}{note}", loc="left", fontsize=10)
+    if "delivery_level" in shown:
+        for level, colour in LEVEL_COLOURS.items():
+            ax.scatter([], [], c=colour, s=60, label=level)
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
+
+
+def funding_vs_need(cost_per_area: pd.DataFrame, period: str, basis: str) -> Figure:
+    """Each district's share of the county's need against its share of the funding (percent)."""
+    c = cost_per_area.assign(district=cost_per_area["district"].astype("str"))
+    fig, ax = _figure((8.0, 4.8))
+    x = np.arange(len(c))
+    ax.bar(x - 0.2, c["need_share"].fillna(0), width=0.4, color=PALETTE[0], label=f"Share of need ({basis})")
+    ax.bar(x + 0.2, c["funding_share"].fillna(0), width=0.4, color=PALETTE[1], label="Share of funding")
+    ax.set_xticks(x, c["district"], rotation=25, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("Share of the county total (%)")
+    ax.set_title(f"Funding against need by district\n{period}", loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def funnel_plot(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, issue: str, period: str) -> Figure:
+    """District rates of one issue against population, with Poisson 95% and 99.8% control limits."""
+    d = issue_scores[issue_scores["issue"].astype("str") == issue]
+    rate = float(county_priorities.set_index(county_priorities["issue"].astype("str")).loc[issue,
+                                                                                         "rate_per_1000"])
+    pops = np.linspace(max(1.0, d["population"].min() * 0.8), d["population"].max() * 1.2, 200)
+    lim = funnel_limits(rate, pops)
+    fig, ax = _figure((8.0, 5.0))
+    ax.axhline(rate, color="#555555", linewidth=1, label=f"County rate {rate:.2f}")
+    for level, style in (("0.95", "--"), ("0.998", ":")):
+        ax.plot(pops, lim[f"lower_{level}"], style, color=PALETTE[3], linewidth=1)
+        ax.plot(pops, lim[f"upper_{level}"], style, color=PALETTE[3], linewidth=1,
+                label=f"{float(level):.1%} limits")
+    ax.scatter(d["population"], d["rate_per_1000"], color=PALETTE[0], zorder=3)
+    for r in d.itertuples():
+        ax.annotate(str(r.district), (r.population, r.rate_per_1000), fontsize=7, xytext=(4, 3),
+                    textcoords="offset points")
+    _thousands(ax, "x")
+    ax.set_xlabel("Residents (count)")
+    ax.set_ylabel("Incidents per 1,000 residents in the quarter")
+    ax.set_title(f"{issue}: district rates against the county (funnel plot)\n{period}", loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
+    """County harm rank of each issue under each weighting (1 = most harm)."""
+    s = sensitivity.assign(issue=sensitivity["issue"].astype("str"))
+    schemes = [c.removeprefix("rank_") for c in s.columns if c.startswith("rank_")]
+    fig, ax = _figure((8.0, 5.5))
+    x = np.arange(len(schemes))
+    for i, r in enumerate(s.itertuples(index=False)):
+        ranks = [getattr(r, f"rank_{k}") for k in schemes]
+        ax.plot(x, ranks, marker="o", color=PALETTE[i % len(PALETTE)], linewidth=1.2)
+        ax.annotate(r.issue, (x[-1], ranks[-1]), fontsize=7, xytext=(5, 0), textcoords="offset points",
+                    va="center")
+    ax.set_xticks(x, [k.replace("_", " ") for k in schemes], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_ylabel("Harm rank in the county (1 = most harm)")
+    ax.set_title(f"How the harm ranking changes with the weights\n{period}", loc="left", fontsize=11)
+    return fig
