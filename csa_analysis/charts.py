@@ -39,13 +39,27 @@ def _thousands(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+def title_of(fig: Figure) -> str:
+    """The chart's title (first axes, left title), one line."""
+    return " ".join(fig.axes[0].get_title(loc="left").split()) if fig.axes else ""
+
+
 def png(fig: Figure):
-    """The figure as an ``IPython.display.Image`` (PNG at the house resolution) for a notebook to show."""
-    from IPython.display import Image
+    """The figure as an embedded PNG image with its title as alternative text, for a notebook to show.
+
+    Returns an ``IPython.display.HTML`` ``<img>`` element (a data URI at the house resolution), so it shows
+    the same whatever matplotlib backend is active and the exported HTML needs no further embedding.
+    """
+    import base64
+    import html
+
+    from IPython.display import HTML
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
-    return Image(data=buf.getvalue(), format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title_of(fig))}" '
+                'style="max-width:100%;height:auto">')
 
 
 def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period: str,

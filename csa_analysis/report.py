@@ -187,7 +187,7 @@ def html_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, css_
 STYLE = """<style>
 table.csa{border-collapse:collapse;font-size:13px;margin:6px 0 14px}
 table.csa th{background:#0b3d6e;color:#fff;text-align:left;padding:4px 8px}
-table.csa td{border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top}
+table.csa td{border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top;text-align:left}
 table.csa td.num{text-align:right;white-space:nowrap}
 td.rag-red{background:#f4c7b8}td.rag-amber{background:#fde7b0}td.rag-green{background:#cfe8d8}
 .csa-meta{color:#444;font-size:13px}.csa-note{color:#555;font-size:12px}
