@@ -196,7 +196,7 @@ def assess(
     out = Path(out).resolve()
     county = read_county(data_dir)
     chosen = _select_districts(county, districts)
-    ds = load_dataset(county, cache_dir=cache_dir, progress=say)
+    ds = load_dataset(county, cache_dir=cache_dir, progress=say, columns=("month", "issue"))
     q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
     check_quarter_in_data(q, ds.months)
     tables = build_tables(ds.records, county, q, ds.months)

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +17,6 @@ from . import __version__
 from .config import County, read_county
 from .errors import InputError
 from .load import Dataset, load_dataset
-from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -113,15 +109,6 @@ def _load(args: argparse.Namespace) -> tuple[County, Dataset]:
     return county, load_dataset(county, cache_dir=args.cache, progress=_progress(args))
 
 
-def resolve_quarter(text: str | None, months: Sequence[str]) -> Quarter:
-    """The ``--quarter`` asked for (checked against the data), or the latest complete one."""
-    if text is None:
-        return latest_complete_quarter(months)
-    quarter = Quarter.parse(text)
-    check_quarter_in_data(quarter, months)
-    return quarter
-
-
 def format_quality(quality: dict) -> str:
     """The data-quality summary as a readable text table."""
     width = max(len(d) for d in quality["districts"]) + 2
@@ -159,30 +146,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move ``new`` into place at ``target``, replacing it only once ``new`` is complete."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def cmd_score(args: argparse.Namespace) -> int:
-    from .tables import build_tables, write_tables
+    from .pipeline import score
 
-    county, ds = _load(args)
-    quarter = resolve_quarter(args.quarter, ds.months)
-    tables = build_tables(ds.records, county, quarter, ds.months)
-    args.out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=args.out))
-    try:
-        write_tables(tables, staging)
-        _replace_dir(staging / "tables", args.out / "tables")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    county = read_county(args.data)
+    quarter = score(county, args.quarter, args.out, cache_dir=args.cache, progress=_progress(args))
     if not args.quiet:
         print(f"Scored {county.name} {quarter}: tables in {args.out / 'tables'}", file=sys.stderr)
     return EXIT_OK

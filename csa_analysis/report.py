@@ -127,7 +127,7 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         from .load import load_dataset
         from .tables import build_tables
 
-        ds = load_dataset(county)
+        ds = load_dataset(county, columns=("month", "issue"))
         q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
         check_quarter_in_data(q, ds.months)
         tables = build_tables(ds.records, county, q, ds.months)

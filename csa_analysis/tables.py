@@ -18,7 +18,7 @@ from .costs import add_cost, cost_per_area, funding_scenarios, unit_costs_for
 from .delivery import delivery_levels
 from .engines import monthly_counts
 from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
-from .periods import Quarter
+from .periods import Quarter, check_quarter_in_data
 from .prevalence import county_volume, location_quotients
 from .scoring import COMPONENTS, add_priority
 from .volume import FLAG_SAME, _flag, _pct_change, monthly_series, poisson_change_p, volume_table
@@ -86,6 +86,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         (issue), ``monthly`` (district x issue x month counts), ``funding_scenarios``
         (scenario x district).
     """
+    check_quarter_in_data(quarter, months)
     weights = harm_weights_for(county)
     unit = str(weights["unit"].dropna().iloc[0]) if weights["unit"].notna().any() else "weight units"
     vol = volume_table(counts, county, quarter, months)

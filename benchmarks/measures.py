@@ -1,0 +1,166 @@
+"""One measured figure per function. Each runs in a fresh process (``python -m benchmarks.measures NAME
+ARGS_JSON``) and prints one JSON line: ``{"seconds": ..., "rows": ..., "peak_rss_mib": ...}``.
+
+Timings exclude interpreter start-up and imports unless the figure is a whole command (``csa score``
+re-run, report routes), where the wall time of the command is what a user waits for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _street_files(data: Path) -> list[Path]:
+    return sorted((data / "police_uk").rglob("*-street.csv"))
+
+
+def ingest(data: str, cache: str) -> dict:
+    """Raw CSV to the processed cache (a cold cache), all files of the data folder."""
+    from csa_analysis.cache import load_incidents
+
+    shutil.rmtree(cache, ignore_errors=True)
+    t = time.perf_counter()
+    incidents, account = load_incidents(Path(data) / "police_uk", cache_dir=cache)
+    return {"seconds": time.perf_counter() - t, "rows": account["rows_read"], "peak_rss_mib": _peak_rss_mib()}
+
+
+def pyarrow_read(data: str) -> dict:
+    """Baseline: a plain ``pyarrow.csv.read_csv`` of the same files (default options), concatenated."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    t = time.perf_counter()
+    tables = [pacsv.read_csv(p) for p in _street_files(Path(data))]
+    table = pa.concat_tables(tables, promote_options="permissive")
+    return {"seconds": time.perf_counter() - t, "rows": table.num_rows, "peak_rss_mib": _peak_rss_mib()}
+
+
+def load_year(data: str, cache: str) -> dict:
+    """Peak memory of loading a whole (cached) data set and placing it in districts."""
+    from csa_analysis.config import read_county
+    from csa_analysis.load import load_dataset
+
+    t = time.perf_counter()
+    ds = load_dataset(read_county(data), cache_dir=cache)
+    return {"seconds": time.perf_counter() - t, "rows": ds.quality["rows_read"],
+            "peak_rss_mib": _peak_rss_mib()}
+
+
+def score(data: str, cache: str, quarter: str) -> dict:
+    """The full ``csa score`` tables for one quarter from a warm cache (load, place, score), in process."""
+    from csa_analysis.config import read_county
+    from csa_analysis.load import load_dataset
+    from csa_analysis.periods import Quarter
+    from csa_analysis.tables import build_tables
+
+    county = read_county(data)
+    t = time.perf_counter()
+    ds = load_dataset(county, cache_dir=cache, columns=("month", "issue"))
+    tables = build_tables(ds.records, county, Quarter.parse(quarter), ds.months)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "rows": int(len(ds.records)), "peak_rss_mib": _peak_rss_mib(),
+            "tables": {k: len(v) for k, v in tables.items()}}
+
+
+def duckdb_score(data: str, cache: str, quarter: str) -> dict:
+    """Baseline: the same aggregation written directly in DuckDB over the same Parquet cache.
+
+    Counts per district x issue for the quarter, the previous quarter and the same quarter last year,
+    rates per 1,000, county totals and rates, districts at or above the county rate, location quotients.
+    """
+    import duckdb
+
+    from csa_analysis.config import read_county
+    from csa_analysis.periods import Quarter
+
+    county = read_county(data)
+    q = Quarter.parse(quarter)
+    files = sorted((Path(cache) / "incidents").glob("*.parquet"))
+    pops = [(d.name, d.population) for d in county.districts]
+    con = duckdb.connect()
+    t = time.perf_counter()
+    con.execute("CREATE TEMP TABLE pop(district VARCHAR, population BIGINT)")
+    con.executemany("INSERT INTO pop VALUES (?, ?)", pops)
+    months = {"cur": q.months(), "prev": q.previous().months(), "ly": q.last_year().months()}
+    sql = f"""
+    WITH rec AS (
+      SELECT CAST(la_name AS VARCHAR) AS district, CAST(issue AS VARCHAR) AS issue,
+             CAST(month AS VARCHAR) AS month
+      FROM read_parquet('{files[-1]}') WHERE lsoa_name IS NOT NULL),
+    c AS (
+      SELECT district, issue,
+        count(*) FILTER (WHERE month IN {tuple(months['cur'])}) AS n,
+        count(*) FILTER (WHERE month IN {tuple(months['prev'])}) AS n_prev,
+        count(*) FILTER (WHERE month IN {tuple(months['ly'])}) AS n_ly
+      FROM rec JOIN pop USING (district) GROUP BY ALL),
+    grid AS (
+      SELECT p.district, i.issue, p.population,
+             coalesce(c.n, 0) AS n, coalesce(c.n_prev, 0) AS n_prev, coalesce(c.n_ly, 0) AS n_ly
+      FROM pop p CROSS JOIN (SELECT DISTINCT issue FROM c) i
+      LEFT JOIN c ON c.district = p.district AND c.issue = i.issue),
+    tot AS (SELECT issue, sum(n) AS cn, sum(population) AS cp FROM grid GROUP BY issue),
+    dtot AS (SELECT district, sum(n) AS dn FROM grid GROUP BY district),
+    ctot AS (SELECT sum(n) AS all_n FROM grid)
+    SELECT g.district, g.issue, g.n, g.n_prev, g.n_ly, g.n * 1000.0 / g.population AS rate,
+           (g.n * 1.0 / nullif(d.dn, 0)) / nullif(t.cn * 1.0 / ct.all_n, 0) AS lq,
+           sum(CASE WHEN g.n * 1000.0 / g.population >= t.cn * 1000.0 / t.cp THEN 1 ELSE 0 END)
+             OVER (PARTITION BY g.issue) AS above
+    FROM grid g JOIN tot t USING (issue) JOIN dtot d USING (district), ctot ct
+    """
+    out = con.execute(sql).df()
+    return {"seconds": time.perf_counter() - t, "rows": int(len(out)), "peak_rss_mib": _peak_rss_mib()}
+
+
+def command(argv: list[str], cwd: str | None = None) -> dict:
+    """Wall time of a whole command (a user's wait), with its children's peak memory."""
+    t = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - t
+    if done.returncode not in (0,):
+        raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return {"seconds": seconds, "rows": 0, "peak_rss_mib": _children_peak_rss_mib()}
+
+
+def naive_reports(notebook_runs: list[dict]) -> dict:
+    """Baseline: one ``papermill`` CLI call plus one ``jupyter nbconvert`` CLI call per report."""
+    bindir = Path(sys.executable).parent
+    tmp = Path(tempfile.mkdtemp(prefix="naive-"))
+    t = time.perf_counter()
+    for i, run in enumerate(notebook_runs):
+        executed = tmp / f"r{i}.ipynb"
+        argv = [str(bindir / "papermill"), run["notebook"], str(executed), "--no-progress-bar",
+                "-k", run.get("kernel", "csa-workbench")]
+        for k, v in run["parameters"].items():
+            argv += ["-y", f"{k}: {json.dumps(v)}"]
+        subprocess.run(argv, check=True, capture_output=True)
+        subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(executed)], check=True, capture_output=True)
+    seconds = time.perf_counter() - t
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib()}
+
+
+MEASURES = {f.__name__: f for f in (ingest, pyarrow_read, load_year, score, duckdb_score, command,
+                                     naive_reports)}
+
+
+if __name__ == "__main__":
+    name, args = sys.argv[1], json.loads(sys.argv[2])
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    print(json.dumps(MEASURES[name](**args)))

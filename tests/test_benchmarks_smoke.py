@@ -1,0 +1,44 @@
+"""A small-scale run of the benchmark code (no timing is asserted: speed lives in make bench)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_code_runs_end_to_end_on_smoke_data(tmp_path):
+    out = tmp_path / "smoke.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--smoke", "--no-reports", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    names = [f["name"] for f in result["figures"]]
+    assert len(names) == 4 and names[0].startswith("ingest")
+    for f in result["figures"]:
+        assert set(f) >= {"name", "rows", "seconds", "baseline", "baseline_seconds", "ratio"}
+        assert f["seconds"] > 0
+    ingest = result["figures"][0]
+    assert ingest["rows"] == 12_000
+    assert ingest["ratio"] == pytest.approx(ingest["seconds"] / ingest["baseline_seconds"], rel=0.05)
+    assert result["machine"]["cores"] >= 1
+
+
+def test_generator_writes_police_uk_shaped_files(tmp_path):
+    from benchmarks.generate import SMOKE, generate
+    from csa_analysis.config import read_county
+    from csa_analysis.load import load_dataset
+
+    root = generate(tmp_path / "gen", SMOKE)
+    county = read_county(root)
+    ds = load_dataset(county)
+    assert ds.quality["rows_read"] == SMOKE.rows
+    asb = (ds.records["issue"] == "Anti-social behaviour").mean()
+    assert 0.25 < asb < 0.35
+    assert 0.005 < ds.quality["unallocated"] / SMOKE.rows < 0.02
+    assert len(county.districts) == SMOKE.districts
