@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import PACKAGE_DIR, PROJECT_DIR, County, normalise_name, read_county
+from .disclosure import publish
 from .errors import InputError
 from .load import load_dataset
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
@@ -199,7 +200,7 @@ def assess(
     ds = load_dataset(county, cache_dir=cache_dir, progress=say, columns=("month", "issue"))
     q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
     check_quarter_in_data(q, ds.months)
-    tables = build_tables(ds.records, county, q, ds.months)
+    tables = publish(build_tables(ds.records, county, q, ds.months), county.disclosure)
     say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
 
     with out_lock(out):

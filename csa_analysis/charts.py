@@ -77,7 +77,8 @@ def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period:
     """
     m = monthly if district is None else monthly[monthly["district"].astype("str") == district]
     m = m[m["issue"].astype("str").isin(issues)]
-    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(fill_value=0)
+    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(
+        fill_value=0).astype("float64")
     fig, ax = _figure()
     for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):
         ax.plot(wide.index, wide[issue], marker="o", color=colour, label=issue, linewidth=2)
@@ -146,9 +147,10 @@ def priority_matrix(table: pd.DataFrame, area: str, period: str) -> Figure:
     table : DataFrame
         ``issue``, ``count``, ``harm_score`` and optionally ``delivery_level``.
     """
-    t = table.assign(issue=table["issue"].astype("str"))
+    t = table.assign(issue=table["issue"].astype("str"), count=table["count"].astype("float64"),
+                     harm_score=table["harm_score"].astype("float64"))
     fig, ax = _figure((8.0, 5.5))
-    has_harm = t["harm_score"].notna() & (t["harm_score"] > 0) & (t["count"] > 0)
+    has_harm = (t["harm_score"] > 0) & (t["count"] > 0)
     shown = t[has_harm]
     colours = (shown["delivery_level"].map(LEVEL_COLOURS).fillna(PALETTE[0])
                if "delivery_level" in shown else pd.Series(PALETTE[0], index=shown.index))

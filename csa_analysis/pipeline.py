@@ -68,11 +68,12 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
     if cached.is_dir():
         say(f"Scored tables unchanged since the last run: reusing them ({cached})")
     else:
+        from .disclosure import publish
         from .load import load_dataset
         from .tables import build_tables, write_tables
 
         ds = load_dataset(county, cache_dir=cache, columns=("month", "issue"))
-        tables = build_tables(ds.records, county, quarter, ds.months)
+        tables = publish(build_tables(ds.records, county, quarter, ds.months), county.disclosure)
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
         write_tables(tables, building)

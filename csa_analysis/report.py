@@ -124,13 +124,14 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         tables, quality, inputs = _read_pack_data(Path(tables_dir))
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
     else:
+        from .disclosure import publish
         from .load import load_dataset
         from .tables import build_tables
 
         ds = load_dataset(county, columns=("month", "issue"))
         q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
         check_quarter_in_data(q, ds.months)
-        tables = build_tables(ds.records, county, q, ds.months)
+        tables = publish(build_tables(ds.records, county, q, ds.months), county.disclosure)
         quality, inputs = ds.quality, ds.inputs
     return Pack(county, q, tables, quality, inputs, name, generated_at)
 
@@ -260,8 +261,9 @@ def rag_status(pack: Pack) -> pd.DataFrame:
 
         upper = stats.poisson.ppf(0.999, expected) / pop * 1000
         flag = t["change_flag"].astype("str")
-        red = (flag == "increase") | (t["rate_per_1000"] > upper)
-        amber = ~red & (t["rate_per_1000"] >= county_rate) & (t["count"] > 0)
+        rate = t["rate_per_1000"].astype("float64")
+        red = ((flag == "increase") | (rate > upper)).fillna(False)
+        amber = (~red & (rate >= county_rate) & (t["count"].astype("float64") > 0)).fillna(False)
         reason = np.where(flag == "increase", "increase beyond random variation",
                           np.where(red, "rate above the county's 99.8% limit",
                                    np.where(amber, "rate at or above the county rate", "below the county rate")))
@@ -276,8 +278,8 @@ def summary(pack: Pack):
     scores = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
     top = scores.sort_values("priority_rank").head(TOP_N)
     items = "".join(
-        f"<li><b>{_esc(r.issue)}</b>: {int(r.count):,} incidents, {r.rate_per_1000:.2f} per 1,000 residents"
-        f" (priority score {r.priority_score:.1f})</li>" for r in top.itertuples())
+        f"<li><b>{_esc(r.issue)}</b>: {_fmt(r.count, 'int')} incidents, {_fmt(r.rate_per_1000, 'rate')} per "
+        f"1,000 residents (priority score {_fmt(r.priority_score, 'score')})</li>" for r in top.itertuples())
     change_col = "change_pct_last_year" if scores["change_pct_last_year"].notna().any() else \
         "change_pct_prev_quarter"
     changes = scores.dropna(subset=[change_col])

@@ -1,0 +1,81 @@
+"""Hostile names (HTML, script, quotes, ampersands, formula prefixes) are escaped everywhere they are shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from csa_analysis.cli import main
+
+from datafactory import HEADER, sample_lines
+
+EVIL = '=1+1 <script>alert("x")</script> & Co'
+COUNTY = '<img src=x onerror=alert(1)> "Shire" & Sons'
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evil")
+    rows = []
+    for line in sample_lines("2018-10") + sample_lines("2018-11") + sample_lines("2018-12"):
+        fields = next(csv.reader([line]))
+        if fields[8].startswith("Melton "):
+            fields[8] = fields[8].replace("Melton", EVIL)
+            fields[6] = "On or near <b>High</b> Street & \"Square\""
+            rows.append(fields)
+    by_month: dict[str, list[list[str]]] = {}
+    for f in rows:
+        by_month.setdefault(f[1], []).append(f)
+    for month, month_rows in by_month.items():
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(HEADER.split(","))
+        w.writerows(month_rows)
+        path = root / "police_uk" / month / f"{month}-leicestershire-street.csv"
+        path.parent.mkdir(parents=True)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    name = EVIL.replace("\\", "\\\\").replace('"', '\\"')
+    (root / "county.toml").write_text(
+        f'name = "{COUNTY.replace(chr(34), chr(92) + chr(34))}"\n\n[[districts]]\nname = "{name}"\n'
+        'population = 51209\nfunding_gbp = 100\n', encoding="utf-8")
+    out = tmp_path_factory.mktemp("out") / "pack"
+    code = main(["assess", "--data", str(root), "--out", str(out), "--quiet",
+                 "--cache", str(tmp_path_factory.mktemp("cache"))])
+    assert code == 0
+    return out
+
+
+def _pages(out):
+    return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+
+
+def test_no_page_carries_the_injected_markup(pack):
+    pages = _pages(pack)
+    assert len(pages) == 3  # index, county, one district
+    for name, page in pages.items():
+        assert '<script>alert("x")' not in page, name
+        assert "<img src=x onerror" not in page, name
+        assert "<b>High</b>" not in page, name
+        assert not re.search(r"<script\b", page), name  # no script element at all in a board pack
+
+
+def test_names_are_shown_escaped(pack):
+    pages = _pages(pack)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in pages["index.html"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages["county.html"]
+
+
+def test_spreadsheet_cells_that_look_like_formulas_are_text(pack):
+    wb = load_workbook(pack / "board_pack.xlsx")
+    ws = wb["Cost per area"]
+    cell = ws["A2"]
+    assert cell.value == EVIL
+    assert cell.data_type == "s"
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (sheet.title, c.coordinate)
