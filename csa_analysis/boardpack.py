@@ -87,11 +87,43 @@ def _exporter():
                         embed_images=True)
 
 
-def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int) -> None:
-    """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``."""
+def _deadline_manager(seconds: float, fired: threading.Event) -> type:
+    """A kernel manager that kills its kernel after ``seconds``: a hung report becomes a named failure."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class DeadlineKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):  # type: ignore[override]
+            await super().start_kernel(**kw)
+
+            def kill() -> None:
+                fired.set()
+                with contextlib.suppress(Exception):
+                    self.provisioner.process.kill()
+
+            self._csa_timer = threading.Timer(seconds, kill)
+            self._csa_timer.daemon = True
+            self._csa_timer.start()
+
+        async def shutdown_kernel(self, *args, **kw):  # type: ignore[override]
+            timer = getattr(self, "_csa_timer", None)
+            if timer is not None:
+                timer.cancel()
+            return await super().shutdown_kernel(*args, **kw)
+
+    return DeadlineKernelManager
+
+
+def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
+               report_timeout: float | None = None) -> None:
+    """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``.
+
+    ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
+    """
     import papermill as pm
 
     started = time.perf_counter()
+    fired = threading.Event()
+    extra = {"kernel_manager_class": _deadline_manager(report_timeout, fired)} if report_timeout else {}
     out_nb = staging / job.html.replace(".html", ".ipynb")
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -99,7 +131,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int) -> None
             try:
                 nb = pm.execute_notebook(
                     str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
-                    progress_bar=False, log_output=False, execution_timeout=timeout,
+                    progress_bar=False, log_output=False, execution_timeout=timeout, **extra,
                 )
                 break
             except Exception as exc:  # kernel start collisions on busy machines: retry once
@@ -113,19 +145,18 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int) -> None
         job.status = "ok"
     except Exception as exc:  # a failed report is recorded, never fatal to the others
         job.status = "failed"
-        job.error = _short_error(exc)
+        job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
+                     else _short_error(exc))
     job.seconds = round(time.perf_counter() - started, 2)
 
 
 def _short_error(exc: BaseException) -> str:
-    text = str(exc).strip()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    # papermill's PapermillExecutionError carries the cell's exception name and value first
-    ename = getattr(exc, "ename", None)
-    evalue = getattr(exc, "evalue", None)
-    if ename:
-        return f"{ename}: {evalue}"
-    return f"{type(exc).__name__}: {lines[-1] if lines else text}"[:500]
+    """One line naming what went wrong: the failing cell's exception, or the runner's."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:  # papermill's PapermillExecutionError: the notebook's own exception
+        return f"{ename}: {evalue}"[:500]
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip().strip("-")]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:500]
 
 
 @contextlib.contextmanager
@@ -143,6 +174,13 @@ def out_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         fh.close()
+
+
+def remove_stale(out: Path) -> None:
+    """Remove staging and old folders a killed run left beside OUT (call only while holding the lock)."""
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        for leftover in out.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -180,6 +218,7 @@ def assess(
     districts: Sequence[str] | None = None,
     cache_dir: str | Path | None = None,
     timeout: int = 600,
+    report_timeout: float | None = 1800,
     progress: bool = True,
     notebook_dir: Path = NOTEBOOK_DIR,
 ) -> int:
@@ -204,6 +243,7 @@ def assess(
     say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
 
     with out_lock(out):
+        remove_stale(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
             write_tables(tables, staging)
@@ -222,7 +262,8 @@ def assess(
             done_count = 0
             lock = threading.Lock()
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(run_report, j, staging, kernel, timeout): j for j in report_jobs}
+                futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
+                           for j in report_jobs}
                 for fut in as_completed(futures):
                     job = futures[fut]
                     fut.result()

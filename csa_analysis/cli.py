@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--districts", default=None, metavar='"A,B"',
                         help="only these districts (official names or aliases, comma-separated)")
     assess.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
-                        help="per-cell execution limit for each report notebook (default 600)")
+                        help="time limit of each notebook cell (default 600)")
+    assess.add_argument("--report-timeout", type=float, default=1800, metavar="SECONDS",
+                        help="time limit of each whole report; a report over it is a named failure (default 1800)")
     return parser
 
 
@@ -162,6 +164,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     districts = [d.strip() for d in args.districts.split(",")] if args.districts else None
     return assess(args.data, quarter=args.quarter, out=args.out, jobs=args.jobs,
                   districts=districts, cache_dir=args.cache, timeout=args.timeout,
+                  report_timeout=args.report_timeout,
                   progress=not args.quiet)
 
 
