@@ -147,7 +147,7 @@ def naive_reports(notebook_runs: list[dict]) -> dict:
         argv = [str(bindir / "papermill"), run["notebook"], str(executed), "--no-progress-bar",
                 "-k", run.get("kernel", "csa-workbench")]
         for k, v in run["parameters"].items():
-            argv += ["-y", f"{k}: {json.dumps(v)}"]
+            argv += ["-p", k, str(v)]
         subprocess.run(argv, check=True, capture_output=True)
         subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
                         str(executed)], check=True, capture_output=True)

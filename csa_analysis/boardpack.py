@@ -159,6 +159,13 @@ def _short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:500]
 
 
+def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
+                 report_timeout: float | None) -> ReportJob:
+    """:func:`run_report` as a dask task: returns the job with its status (tasks cannot mutate the caller's)."""
+    run_report(job, staging, kernel, timeout, report_timeout)
+    return job
+
+
 @contextlib.contextmanager
 def out_lock(out: Path) -> Iterator[None]:
     """Hold an exclusive lock for OUT; refuse (InputError) if another run holds it."""
@@ -221,8 +228,12 @@ def assess(
     report_timeout: float | None = 1800,
     progress: bool = True,
     notebook_dir: Path = NOTEBOOK_DIR,
+    client=None,
 ) -> int:
     """Produce the board pack for one quarter into ``out``; return the exit code (0 ok, 1 some reports failed).
+
+    With a ``dask.distributed`` ``client``, each report runs as a task on the cluster instead of the local
+    thread pool (the staging folder must then be on storage the workers share).
 
     Raises
     ------
@@ -240,6 +251,10 @@ def assess(
     q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
     check_quarter_in_data(q, ds.months)
     tables = publish(build_tables(ds.records, county, q, ds.months), county.disclosure)
+    if county.partnerships_file is not None:
+        from .partnerships import partnership_tables, read_register
+
+        tables |= partnership_tables(read_register(county.partnerships_file, county))
     say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
 
     with out_lock(out):
@@ -261,17 +276,29 @@ def assess(
             kernel = kernel_name()
             done_count = 0
             lock = threading.Lock()
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
-                           for j in report_jobs}
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    fut.result()
-                    with lock:
-                        done_count += 1
-                        mark = "ok" if job.status == "ok" else "FAILED"
-                        say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
-                            + (f" - {job.error}" if job.error else ""))
+            def finished(job: ReportJob) -> None:
+                nonlocal done_count
+                with lock:
+                    done_count += 1
+                    mark = "ok" if job.status == "ok" else "FAILED"
+                    say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
+                        + (f" - {job.error}" if job.error else ""))
+
+            if client is not None:
+                from distributed import as_completed as dask_completed
+
+                futures = {client.submit(_report_task, j, staging, kernel, timeout, report_timeout, pure=False): i
+                           for i, j in enumerate(report_jobs)}
+                for fut in dask_completed(list(futures)):
+                    report_jobs[futures[fut]] = fut.result()
+                    finished(report_jobs[futures[fut]])
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
+                               for j in report_jobs}
+                    for fut in as_completed(futures):
+                        fut.result()
+                        finished(futures[fut])
             from .excel import write_workbook
 
             write_workbook(tables, ds.quality, county, q, staging / "board_pack.xlsx")

@@ -227,3 +227,16 @@ def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
     ax.set_ylabel("Harm rank in the county (1 = most harm)")
     ax.set_title(f"How the harm ranking changes with the weights\n{period}", loc="left", fontsize=11)
     return fig
+
+
+def overlap_matrix_figure(matrix: pd.DataFrame, county: str) -> Figure:
+    """Heat map of the remit overlap (Jaccard, 0-1) between every pair of partnerships."""
+    n = len(matrix)
+    fig = Figure(figsize=(8.5, max(4.5, 0.42 * n + 2)), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1)
+    ax.set_xticks(range(n), matrix.columns, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(n), matrix.index, fontsize=7)
+    fig.colorbar(im, ax=ax, label="Remit overlap (Jaccard, 0-1)")
+    ax.set_title(f"Partnership landscape: remit overlap between partnerships, {county}", loc="left", fontsize=11)
+    return fig

@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: the latest complete quarter in the data)")
         p.add_argument("--out", required=True, type=Path, metavar="OUT", help="output folder")
 
+    def engine_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
+                       help="pandas (one machine, default) or dask: counting on dask.dataframe and reports as "
+                       "tasks on a dask.distributed cluster (--scheduler, or a local cluster)")
+        p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="dask.distributed scheduler to use with --engine dask (default: a LocalCluster)")
+
     score = sub.add_parser(
         "score", help="write the scored tables (OUT/tables/*.csv) for one quarter, no notebooks",
         description="Score every issue for every district and the county; write OUT/tables/*.csv.",
@@ -80,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_arg(score)
     quarter_arg(score)
+    engine_arg(score)
 
     assess = sub.add_parser(
         "assess", help="produce the full board pack: HTML per district and county, Excel, manifest",
@@ -89,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_arg(assess)
     quarter_arg(assess)
+    engine_arg(assess)
     assess.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="reports run side by side (default: the number of cores)")
     assess.add_argument("--districts", default=None, metavar='"A,B"',
@@ -148,11 +157,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def dask_client(args: argparse.Namespace):
+    """A dask.distributed client: the scheduler named, or a LocalCluster of --jobs workers."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--engine dask needs dask and distributed installed", where="--engine",
+                         expected="pip install 'csa-workbench[dask]'") from None
+    if args.scheduler:
+        return Client(args.scheduler)
+    jobs = getattr(args, "jobs", None)
+    cluster = LocalCluster(n_workers=jobs or None, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster)
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from .pipeline import score
 
     county = read_county(args.data)
-    quarter = score(county, args.quarter, args.out, cache_dir=args.cache, progress=_progress(args))
+    if args.engine == "dask":
+        with dask_client(args):
+            quarter = score(county, args.quarter, args.out, cache_dir=args.cache, progress=_progress(args),
+                            engine="dask")
+    else:
+        quarter = score(county, args.quarter, args.out, cache_dir=args.cache, progress=_progress(args))
     if not args.quiet:
         print(f"Scored {county.name} {quarter}: tables in {args.out / 'tables'}", file=sys.stderr)
     return EXIT_OK
@@ -162,6 +190,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from .boardpack import assess
 
     districts = [d.strip() for d in args.districts.split(",")] if args.districts else None
+    if args.engine == "dask":
+        with dask_client(args) as client:
+            return assess(args.data, quarter=args.quarter, out=args.out, jobs=args.jobs, districts=districts,
+                          cache_dir=args.cache, timeout=args.timeout, report_timeout=args.report_timeout,
+                          progress=not args.quiet, client=client)
     return assess(args.data, quarter=args.quarter, out=args.out, jobs=args.jobs,
                   districts=districts, cache_dir=args.cache, timeout=args.timeout,
                   report_timeout=args.report_timeout,

@@ -134,6 +134,8 @@ class County:
         User reference tables replacing the shipped defaults (see :mod:`csa_analysis.harm`).
     morile : dict
         Optional MoRiLE-style scales (``[morile]`` table), passed through unchanged.
+    partnerships_file : Path or None
+        Optional partnership register (``partnerships = "..."``, or partnerships.csv/.xlsx beside the TOML).
     """
 
     name: str
@@ -150,6 +152,7 @@ class County:
     harm_alternative: Path | None = None
     cost_table: Path | None = None
     morile: dict[str, Any] = field(default_factory=dict)
+    partnerships_file: Path | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -189,7 +192,7 @@ class County:
 
 _TOP_KEYS = {
     "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
-    "funding_info", "harm", "costs", "morile",
+    "funding_info", "harm", "costs", "morile", "partnerships",
 }
 _DISTRICT_KEYS = {"name", "population", "aliases", "funding_gbp"}
 _HARM_KEYS = {"table", "alternative"}
@@ -440,6 +443,7 @@ def read_county(data_dir: str | Path) -> County:
         harm_alternative=ref_path(harm, "alternative", "[harm] alternative"),
         cost_table=ref_path(costs, "table", "[costs] table"),
         morile=dict(morile),
+        partnerships_file=_optional_table(base, raw.get("partnerships"), "partnerships", toml_path),
     )
 
 

@@ -24,6 +24,13 @@ SHEETS = {
     "Funding scenarios": "funding_scenarios",
     "Harm sensitivity": "harm_sensitivity",
     "Monthly counts": "monthly",
+    "Partnership overlap": "partnership_overlap",
+    "Partnership meeting load": "partnership_load",
+    "Partnership admin share": "partnership_admin",
+    "Partnership mergers": "partnership_mergers",
+    "Hub and spoke scenario": "partnership_scenario",
+    "Hub and spoke load": "partnership_scenario_load",
+    "Hub and spoke assumptions": "partnership_assumptions",
 }
 FORMULA_START = ("=", "+", "-", "@")
 

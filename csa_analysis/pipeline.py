@@ -51,8 +51,11 @@ def resolve_quarter(text: str | None, months: list[str]) -> Quarter:
 
 
 def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str | Path | None = None,
-          progress: Callable[[str], None] | None = None) -> Quarter:
+          progress: Callable[[str], None] | None = None, engine: str = "pandas") -> Quarter:
     """Write ``out/tables/*.csv`` for a quarter, atomically, from the table cache when nothing changed.
+
+    ``engine="dask"`` counts records with ``dask.dataframe`` over the Parquet cache (on the
+    ``dask.distributed`` cluster the caller is connected to, if any) instead of pandas; the tables are the same.
 
     Returns
     -------
@@ -69,11 +72,15 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
         say(f"Scored tables unchanged since the last run: reusing them ({cached})")
     else:
         from .disclosure import publish
+        from .engines import dask_monthly_counts, monthly_counts
         from .load import load_dataset
-        from .tables import build_tables, write_tables
+        from .tables import build_tables_from_counts, write_tables
 
-        ds = load_dataset(county, cache_dir=cache, columns=("month", "issue"))
-        tables = publish(build_tables(ds.records, county, quarter, ds.months), county.disclosure)
+        if engine == "dask":
+            counts, _ = dask_monthly_counts(county, cache_dir=cache, progress=progress)
+        else:
+            counts = monthly_counts(load_dataset(county, cache_dir=cache, columns=("month", "issue")).records, county)
+        tables = publish(build_tables_from_counts(counts, county, quarter, account["months"]), county.disclosure)
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
         write_tables(tables, building)

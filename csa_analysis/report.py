@@ -386,6 +386,37 @@ def data_quality(pack: Pack):
     return _html(html_table(t, {"measure": ("Measure", "text"), "rows": ("Rows", "int")}) + extra)
 
 
+def partnership_landscape(pack: Pack):
+    """The partnership landscape section (county roll-up), shown only when a partnership register is given."""
+    if "partnership_overlap" not in pack.tables:
+        return None
+    from .partnerships import overlap_matrix, read_register
+
+    t = pack.tables
+    register = read_register(pack.county.partnerships_file, pack.county)
+    chart = charts.png(charts.overlap_matrix_figure(overlap_matrix(register), pack.county.name))
+    admin = t["partnership_admin"].iloc[-1]
+    admin_line = (f"Across the partnerships with both figures, administration is {admin['admin_share']:.0%} of "
+                  "known spend." if pd.notna(admin["admin_share"]) else "Administration costs are not known.")
+    return _html(
+        "<h2>Partnership landscape</h2>"
+        f"<p>{len(register)} partnerships in the register ({_esc(pack.county.partnerships_file.name)}). "
+        f"{_esc(admin_line)}</p>" + chart.data
+        + "<h3>Meeting load per agency</h3>" + html_table(t["partnership_load"], {
+            "agency": ("Agency", "text"), "partnerships": ("Partnerships", "int"),
+            "meetings_per_year": ("Meetings a year", "int")})
+        + "<h3>Candidate mergers</h3>" + (html_table(t["partnership_mergers"], {
+            "partnership_a": ("Partnership", "text"), "partnership_b": ("With", "text"),
+            "jaccard": ("Remit overlap", "share"), "reason": ("Why", "text")})
+            if len(t["partnership_mergers"]) else "<p>No pair meets the overlap threshold.</p>")
+        + "<h3>Hub-and-spoke scenario</h3>" + html_table(t["partnership_scenario"], {
+            "measure": ("Measure", "text"), "before": ("Before", "int"), "after": ("After", "int"),
+            "change": ("Change", "int")})
+        + "<p class='csa-note'>Assumptions:</p>" + html_table(t["partnership_assumptions"], {
+            "assumption": ("Assumption", "text"), "value": ("Value", "text")})
+    )
+
+
 def methodology(pack: Pack):
     """The methodology annex, with this county's settings."""
     return _markdown(methodology_markdown(pack.county))

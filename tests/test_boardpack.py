@@ -23,7 +23,8 @@ DISTRICT_SECTIONS = ["Summary", "Priorities", "Trends", "Compared with the count
                      "Funding and cost", "Data quality", "Methodology", "Provenance"]
 COUNTY_SECTIONS = ["Summary", "Delivery levels", "County priorities", "Where issues are concentrated",
                    "Districts against the county", "Priority matrix", "Trends", "Funding against need",
-                   "Sensitivity of the harm ranking", "Data quality", "Methodology", "Provenance"]
+                   "Sensitivity of the harm ranking", "Partnership landscape", "Data quality", "Methodology",
+                   "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def _sections(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("rel,sections,images", [
-    ("county.html", COUNTY_SECTIONS, 6),
+    ("county.html", COUNTY_SECTIONS, 7),
     ("districts/charnwood.html", DISTRICT_SECTIONS, 3),
     ("districts/oadby-and-wigston.html", DISTRICT_SECTIONS, 3),
 ])
@@ -77,6 +78,14 @@ def test_county_page_shows_delivery_levels_with_rationales(pack):
     page = (pack[1] / "county.html").read_text(encoding="utf-8")
     assert "county-wide service" in page and "county-coordinated" in page and "district-led" in page
     assert "Not escalated. Risk:" in page
+
+
+def test_county_page_has_the_partnership_landscape_from_the_register(pack):
+    page = (pack[1] / "county.html").read_text(encoding="utf-8")
+    assert "15 partnerships in the register (partnerships.csv)" in page
+    assert "Meeting load per agency" in page and "Hub-and-spoke scenario" in page
+    assert (pack[1] / "tables" / "partnership_overlap.csv").is_file()
+    assert "Partnership overlap" in load_workbook(pack[1] / "board_pack.xlsx").sheetnames
 
 
 def test_manifest_records_inputs_with_hashes_and_each_report(pack):

@@ -45,7 +45,7 @@ def browser():
     driver.quit()
 
 
-@pytest.mark.parametrize("page,images", [("index.html", 0), ("county.html", 6), ("districts/melton.html", 3)])
+@pytest.mark.parametrize("page,images", [("index.html", 0), ("county.html", 7), ("districts/melton.html", 3)])
 def test_page_loads_offline_without_console_errors_and_every_image_decodes(pack, browser, page, images):
     browser.get((pack / page).as_uri())
     assert browser.title

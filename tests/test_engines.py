@@ -36,3 +36,26 @@ def test_monthly_counts_sum_to_the_rows_placed_in_each_district():
     per_district = counts.groupby("district", observed=True)["count"].sum().to_dict()
     independent = count_with_csv(SAMPLE_DIR / "police_uk")
     assert per_district == {d: independent[d] for d in county.district_names}
+
+
+def test_csa_score_on_dask_writes_the_same_tables_as_pandas(tmp_path):
+    from csa_analysis.cli import main
+
+    a, b = tmp_path / "pandas", tmp_path / "dask"
+    assert main(["score", "--data", str(SAMPLE_DIR), "--out", str(a), "--quiet"]) == 0
+    assert main(["score", "--data", str(SAMPLE_DIR), "--out", str(b), "--quiet", "--engine", "dask",
+                 "--cache", str(tmp_path / "other-cache")]) == 0
+    for name in ("issue_scores", "county_priorities", "cost_per_area", "monthly"):
+        assert (a / "tables" / f"{name}.csv").read_text() == (b / "tables" / f"{name}.csv").read_text(), name
+
+
+def test_csa_assess_runs_reports_as_tasks_on_a_local_dask_cluster(tmp_path, client):
+    import json
+
+    from csa_analysis.boardpack import assess
+
+    out = tmp_path / "pack"
+    assert assess(SAMPLE_DIR, out=out, districts=["Melton"], progress=False, client=client) == 0
+    reports = json.loads((out / "manifest.json").read_text())["reports"]
+    assert [r["status"] for r in reports] == ["ok", "ok"]
+    assert "Strategic assessment: Melton" in (out / "districts" / "melton.html").read_text()

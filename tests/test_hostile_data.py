@@ -63,6 +63,11 @@ def test_no_page_carries_the_injected_markup(pack):
         assert not re.search(r"<script\b", page), name  # no script element at all in a board pack
 
 
+def test_a_county_without_a_partnership_register_shows_no_empty_section(pack):
+    assert "Partnership landscape" not in _pages(pack)["county.html"]
+    assert not (pack / "tables" / "partnership_overlap.csv").exists()
+
+
 def test_names_are_shown_escaped(pack):
     pages = _pages(pack)
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in pages["index.html"]
