@@ -63,18 +63,18 @@ def load_year(data: str, cache: str) -> dict:
 
 
 def score(data: str, cache: str, quarter: str) -> dict:
-    """The full ``csa score`` tables for one quarter from a warm cache (load, place, score), in process."""
+    """The full ``csa score`` tables for one quarter from a warm cache (count, place, score), in process."""
     from csa_analysis.config import read_county
-    from csa_analysis.load import load_dataset
+    from csa_analysis.engines import arrow_monthly_counts
     from csa_analysis.periods import Quarter
-    from csa_analysis.tables import build_tables
+    from csa_analysis.tables import build_tables_from_counts
 
     county = read_county(data)
     t = time.perf_counter()
-    ds = load_dataset(county, cache_dir=cache, columns=("month", "issue"))
-    tables = build_tables(ds.records, county, Quarter.parse(quarter), ds.months)
+    counts, account, _ = arrow_monthly_counts(county, cache_dir=cache)
+    tables = build_tables_from_counts(counts, county, Quarter.parse(quarter), account["months"])
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "rows": int(len(ds.records)), "peak_rss_mib": _peak_rss_mib(),
+    return {"seconds": seconds, "rows": int(counts["count"].sum()), "peak_rss_mib": _peak_rss_mib(),
             "tables": {k: len(v) for k, v in tables.items()}}
 
 

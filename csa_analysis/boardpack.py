@@ -39,11 +39,11 @@ from pathlib import Path
 from . import __version__
 from .config import PACKAGE_DIR, PROJECT_DIR, County, normalise_name, read_county
 from .disclosure import publish
+from .engines import arrow_monthly_counts
 from .errors import InputError
-from .load import load_dataset
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
 from .report import save_pack_data
-from .tables import build_tables, write_tables
+from .tables import build_tables_from_counts, write_tables
 
 KERNEL_NAME = "csa-workbench"
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
@@ -247,10 +247,12 @@ def assess(
     out = Path(out).resolve()
     county = read_county(data_dir)
     chosen = _select_districts(county, districts)
-    ds = load_dataset(county, cache_dir=cache_dir, progress=say, columns=("month", "issue"))
-    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
-    check_quarter_in_data(q, ds.months)
-    tables = publish(build_tables(ds.records, county, q, ds.months), county.disclosure)
+    if quarter:
+        Quarter.parse(quarter)  # a malformed quarter fails before any work
+    counts, account, quality = arrow_monthly_counts(county, cache_dir=cache_dir, progress=say)
+    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
+    check_quarter_in_data(q, account["months"])
+    tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
     if county.partnerships_file is not None:
         from .partnerships import partnership_tables, read_register
 
@@ -263,7 +265,7 @@ def assess(
         try:
             write_tables(tables, staging)
             data_folder = staging / "data"
-            save_pack_data(tables, ds.quality, ds.inputs, data_folder)
+            save_pack_data(tables, quality, account["inputs"], data_folder)
             stamp = started_at.strftime("%Y-%m-%d %H:%M UTC")
             common = {"data_dir": str(Path(data_dir).resolve()), "quarter": str(q),
                       "tables_dir": str(data_folder), "generated_at": stamp}
@@ -301,7 +303,7 @@ def assess(
                         finished(futures[fut])
             from .excel import write_workbook
 
-            write_workbook(tables, ds.quality, county, q, staging / "board_pack.xlsx")
+            write_workbook(tables, quality, county, q, staging / "board_pack.xlsx")
             failed = [j for j in report_jobs if j.status != "ok"]
             manifest = {
                 "county": county.name,
@@ -309,7 +311,7 @@ def assess(
                 "generated_at": started_at.isoformat(),
                 "package_version": __version__,
                 "data_dir": str(Path(data_dir).resolve()),
-                "inputs": ds.inputs,
+                "inputs": account["inputs"],
                 "reports": [{k: v for k, v in asdict(j).items() if k not in ("notebook", "parameters")}
                             for j in report_jobs],
                 "seconds": round(time.perf_counter() - t0, 2),

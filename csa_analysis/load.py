@@ -597,22 +597,40 @@ def place(incidents: pd.DataFrame, county: County, account: dict[str, Any]) -> D
 
     per_district = records["district"].value_counts(sort=False)
     by_area = incidents.loc[out_area, "la_name"].astype("str").value_counts()
-    quality = {
+    quality = quality_account(county, account, per_district.to_dict(), int(no_lsoa.sum()), by_area.to_dict())
+    return Dataset(records=records, unallocated=unallocated, quality=quality,
+                   months=list(account["months"]), inputs=list(account["inputs"]))
+
+
+def quality_account(county: County, account: dict[str, Any], per_district: dict[str, int], unallocated: int,
+                    out_of_area_by_area: dict[str, int]) -> dict[str, Any]:
+    """The data-quality account (the ``csa check --json`` object) from the placement counts.
+
+    Parameters
+    ----------
+    account : dict
+        The cache account (:func:`combine`).
+    per_district : dict
+        Rows placed in each official district (all months).
+    unallocated : int
+        Rows with no LSOA.
+    out_of_area_by_area : dict
+        Rows per local-authority name outside the county.
+    """
+    return {
         "county": county.name,
         "rows_read": account["rows_read"],
         "districts": {d: int(per_district.get(d, 0)) for d in county.district_names},
-        "unallocated": int(no_lsoa.sum()),
-        "out_of_area": int(out_area.sum()),
+        "unallocated": int(unallocated),
+        "out_of_area": int(sum(out_of_area_by_area.values())),
         "duplicates_dropped": account["duplicates_dropped"],
         "months": account["months"],
         "repeated_file_rows": account["repeated_file_rows"],
         "repeated_files": account["repeated_files"],
         "coordinates_outside_gb": account["coordinates_outside_gb"],
-        "out_of_area_by_area": {str(k): int(v) for k, v in by_area.sort_index().items()},
+        "out_of_area_by_area": {str(k): int(v) for k, v in sorted(out_of_area_by_area.items())},
         "files": len(account["inputs"]),
     }
-    return Dataset(records=records, unallocated=unallocated, quality=quality,
-                   months=list(account["months"]), inputs=list(account["inputs"]))
 
 
 def load_dataset(

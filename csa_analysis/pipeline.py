@@ -72,14 +72,13 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
         say(f"Scored tables unchanged since the last run: reusing them ({cached})")
     else:
         from .disclosure import publish
-        from .engines import dask_monthly_counts, monthly_counts
-        from .load import load_dataset
+        from .engines import arrow_monthly_counts, dask_monthly_counts
         from .tables import build_tables_from_counts, write_tables
 
         if engine == "dask":
             counts, _ = dask_monthly_counts(county, cache_dir=cache, progress=progress)
         else:
-            counts = monthly_counts(load_dataset(county, cache_dir=cache, columns=("month", "issue")).records, county)
+            counts, _, _ = arrow_monthly_counts(county, cache_dir=cache, progress=progress)
         tables = publish(build_tables_from_counts(counts, county, quarter, account["months"]), county.disclosure)
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))

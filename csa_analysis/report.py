@@ -125,14 +125,14 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
     else:
         from .disclosure import publish
-        from .load import load_dataset
-        from .tables import build_tables
+        from .engines import arrow_monthly_counts
+        from .tables import build_tables_from_counts
 
-        ds = load_dataset(county, columns=("month", "issue"))
-        q = Quarter.parse(quarter) if quarter else latest_complete_quarter(ds.months)
-        check_quarter_in_data(q, ds.months)
-        tables = publish(build_tables(ds.records, county, q, ds.months), county.disclosure)
-        quality, inputs = ds.quality, ds.inputs
+        counts, account, quality = arrow_monthly_counts(county)
+        q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
+        check_quarter_in_data(q, account["months"])
+        tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
+        inputs = account["inputs"]
     return Pack(county, q, tables, quality, inputs, name, generated_at)
 
 
