@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
@@ -42,6 +41,7 @@ from .disclosure import publish
 from .engines import arrow_monthly_counts
 from .errors import InputError
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .pipeline import replace_dir
 from .report import save_pack_data
 from .tables import build_tables_from_counts, write_tables
 
@@ -188,17 +188,6 @@ def remove_stale(out: Path) -> None:
     for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
         for leftover in out.parent.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Put the finished ``new`` folder at ``target``; the old one is removed only after the swap."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _select_districts(county: County, districts: Sequence[str] | None) -> list[str]:

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,14 +93,18 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
     staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=out))
     try:
         shutil.copytree(cached, staging / "tables")
-        target = out / "tables"
-        old = None
-        if target.exists():
-            old = out / f".tables.old-{os.getpid()}"
-            target.rename(old)
-        (staging / "tables").rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(staging / "tables", out / "tables")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return quarter
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the finished ``new`` folder at ``target``; the old one is removed only after the swap."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
