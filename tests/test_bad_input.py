@@ -111,10 +111,21 @@ TOML_CASES = [
 @pytest.mark.parametrize("case,toml,fragments", TOML_CASES, ids=[c[0] for c in TOML_CASES])
 def test_bad_county_toml_is_refused_naming_the_key(tmp_path, capsys, case, toml, fragments):
     root = make_data_dir(tmp_path / "data", {"2018-10": GOOD}, toml=toml)
-    code, err = run(capsys, root)
+    assert_refused_and_nothing_written(capsys, root, fragments)
+
+
+def assert_refused_and_nothing_written(capsys, root: Path, fragments: list[str]) -> None:
+    """Exit 2 with every fragment in the message; raw data, OUT and the cache untouched."""
+    out = root.parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / "keep.txt").write_text("a good pack")
+    raw_before, out_before = tree_hashes(root), tree_hashes(out)
+    code, err = run(capsys, root, "score")
     assert code == 2
     for fragment in fragments:
         assert fragment in err, f"{fragment!r} not in {err!r}"
+    assert tree_hashes(root) == raw_before and tree_hashes(out) == out_before
+    assert not list(Path(os.environ["CSA_CACHE_DIR"]).rglob("*.parquet"))
 
 
 TABLE_CASES = [
@@ -139,19 +150,14 @@ def test_bad_district_tables_are_refused_naming_file_and_row(tmp_path, capsys, n
                                                              fragments):
     root = make_data_dir(tmp_path / "data", {"2018-10": GOOD})
     write(root, name, content)
-    code, err = run(capsys, root)
-    assert code == 2
-    for fragment in fragments:
-        assert fragment in err, f"{fragment!r} not in {err!r}"
+    assert_refused_and_nothing_written(capsys, root, fragments)
 
 
 def test_funding_given_twice_is_refused(tmp_path, capsys):
     toml = COUNTY_TOML.replace("population = 101526", "population = 101526\nfunding_gbp = 22380")
     root = make_data_dir(tmp_path / "data", {"2018-10": GOOD}, toml=toml)
     write(root, "funding.csv", "district,allocation_gbp\nCharnwood,36209\n")
-    code, err = run(capsys, root)
-    assert code == 2
-    assert "funding is given both in county.toml" in err
+    assert_refused_and_nothing_written(capsys, root, ["funding is given both in county.toml"])
 
 
 def test_funding_xlsx_is_read_with_aliases(tmp_path):
