@@ -21,7 +21,7 @@ from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_tab
 from .periods import Quarter, check_quarter_in_data
 from .prevalence import county_volume, location_quotients
 from .scoring import COMPONENTS, add_priority
-from .volume import FLAG_SAME, _flag, _pct_change, monthly_series, poisson_change_p, volume_table
+from .volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
 
 ISSUE_SCORES_COLUMNS = (
     "district", "issue", "quarter", "count", "count_prev_quarter", "count_last_year",
@@ -49,11 +49,11 @@ def county_changes(county_table: pd.DataFrame) -> pd.DataFrame:
     """Add the county-level change columns (percentages, p-values, flag) to a table of county counts."""
     t = county_table.copy()
     now, prev, ly = t["count"], t["count_prev_quarter"], t["count_last_year"]
-    t["change_pct_prev_quarter"] = _pct_change(now, prev)
-    t["change_pct_last_year"] = _pct_change(now, ly)
+    t["change_pct_prev_quarter"] = pct_change(now, prev)
+    t["change_pct_last_year"] = pct_change(now, ly)
     p_prev, p_ly = poisson_change_p(now, prev), poisson_change_p(now, ly)
     use_ly = ~np.isnan(p_ly)
-    t["change_flag"] = _flag(np.where(use_ly, p_ly, p_prev), now, ly.where(use_ly, prev))
+    t["change_flag"] = change_flag(np.where(use_ly, p_ly, p_prev), now, ly.where(use_ly, prev))
     return t
 
 
@@ -158,4 +158,4 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
     return written
 
 
-__all__ = ["FLAG_SAME", "TABLE_NAMES", "build_tables", "build_tables_from_counts", "write_tables"]
+__all__ = ["TABLE_NAMES", "build_tables", "build_tables_from_counts", "write_tables"]

@@ -150,13 +150,16 @@ def funnel_limits(county_rate_per_1000: float, populations: np.ndarray | pd.Seri
     return pd.DataFrame(out)
 
 
-def _pct_change(now: pd.Series, before: pd.Series) -> pd.Series:
+def pct_change(now: pd.Series, before: pd.Series) -> pd.Series:
+    """Percentage change from ``before`` to ``now`` (percent); NaN where ``before`` is 0 or unknown."""
     before_f = before.astype("Float64")
     pct = (now.astype("Float64") - before_f) / before_f * 100
     return pct.where(before_f > 0).astype("float64")
 
 
-def _flag(p: np.ndarray, now: pd.Series, before: pd.Series) -> pd.Series:
+def change_flag(p: np.ndarray, now: pd.Series, before: pd.Series) -> pd.Series:
+    """``increase`` / ``decrease`` when ``p`` < :data:`ALPHA`, else no change beyond random variation;
+    blank where ``p`` is NaN (no comparison)."""
     up = (now.astype("Float64") > before.astype("Float64")).fillna(False).to_numpy(dtype=bool)
     flag = np.where(p < ALPHA, np.where(up, FLAG_UP, FLAG_DOWN), FLAG_SAME).astype(object)
     flag[np.isnan(p)] = None
@@ -204,8 +207,8 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     out["count"] = now
     out["count_prev_quarter"] = prev
     out["count_last_year"] = ly
-    out["change_pct_prev_quarter"] = _pct_change(now, prev)
-    out["change_pct_last_year"] = _pct_change(now, ly)
+    out["change_pct_prev_quarter"] = pct_change(now, prev)
+    out["change_pct_last_year"] = pct_change(now, ly)
     p_prev = poisson_change_p(now, prev)
     p_ly = poisson_change_p(now, ly)
     out["p_value_prev_quarter"] = p_prev
@@ -213,7 +216,7 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     use_ly = ~np.isnan(p_ly)
     p = np.where(use_ly, p_ly, p_prev)
     base = ly.where(use_ly, prev)
-    out["change_flag"] = _flag(p, now, base)
+    out["change_flag"] = change_flag(p, now, base)
     basis = np.where(use_ly, "same quarter last year", np.where(np.isnan(p_prev), None,
                                                                 "previous quarter"))
     out["change_basis"] = pd.Series(basis, dtype="str")
