@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import default_cache_dir
-from .load import PARSER_VERSION, StreetFile, combine, discover_street_files, parse_street_table
+from .load import PARSER_VERSION, Combiner, StreetFile, discover_street_files, month_groups, parse_street_table
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -38,18 +38,6 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_parquet(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="lz4")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -103,8 +91,9 @@ def ensure_cache(
     account : dict
         Rows read, duplicates dropped, inputs with their sha256, months
         (see :func:`csa_analysis.load.combine`).
-    table : pyarrow.Table or None
-        The incidents when this call built them (saves reading them back), else None.
+    table : None
+        Kept for callers that accept a freshly built table; the incidents are streamed to disk, so it is
+        always None and callers read the Parquet file.
     """
     say = progress or (lambda _msg: None)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -141,15 +130,39 @@ def ensure_cache(
         return parse_street_table(files[i].read_bytes(), files[i].label, files[i].month)
 
     say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        parsed = list(pool.map(parsed_file, range(len(files))))
-    incidents, account = combine(files, parsed, hashes)
-    del parsed
-    # Only a fully valid input set reaches the cache.
-    _atomic_parquet(incidents, combined_path)
+    # Month by month: parse the month's files side by side, drop repeated Crime IDs, append to the Parquet
+    # file, let the month go. Only Crime IDs are kept across months.
+    combiner = Combiner()
+    combined_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=combined_path.parent, prefix=f".{combined_path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    writer = None
+    try:
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            for group in month_groups(files):
+                parsed = list(pool.map(parsed_file, group))
+                table = combiner.add_month([files[i] for i in group], parsed, [hashes[i] for i in group])
+                del parsed
+                if table is None:
+                    continue
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="lz4")
+                writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
+        if writer is not None:
+            writer.close()
+            writer = None
+        account = combiner.account()
+        # Only a fully valid input set reaches the cache.
+        os.replace(tmp, combined_path)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
     _atomic_write_bytes(account_path, json.dumps(account, indent=1).encode())
     _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-    return combined_path, account, incidents
+    return combined_path, account, None
 
 
 def load_incidents(
@@ -187,4 +200,4 @@ def load_incidents(
         table = pq.read_table(path, columns=cols)
     elif cols:
         table = table.select(cols)
-    return table.to_pandas(), account
+    return table.unify_dictionaries().to_pandas(), account

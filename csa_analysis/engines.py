@@ -99,7 +99,7 @@ def arrow_monthly_counts(
 
     path, account, table = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
     cols = ["la_name", "lsoa_name", "issue", "month"]
-    table = pq.read_table(path, columns=cols) if table is None else table.select(cols)
+    table = (pq.read_table(path, columns=cols) if table is None else table.select(cols)).unify_dictionaries()
     grouped = table.group_by(["la_name", "issue", "month"]).aggregate([([], "count_all")]).to_pandas()
     grouped = grouped.rename(columns={"count_all": "count"})
     unallocated = int(grouped.loc[grouped["la_name"].isna(), "count"].sum())

@@ -450,12 +450,110 @@ def _locate_parse_error(data: bytes, label: str, exc: Exception) -> InputError:
 # Combining files
 
 
+class Combiner:
+    """Stacks parsed files month by month, resolving repeated months and de-duplicating Crime IDs.
+
+    Feed it each month's files in order (:meth:`add_month`); it returns that month's kept rows, so a caller can
+    write them out and let them go. Only the Crime IDs seen so far are held (to drop a repeated ID in a later
+    month), which keeps a national year's ingest within memory. :meth:`account` gives the totals.
+    """
+
+    def __init__(self) -> None:
+        self.rows_read = 0
+        self.repeated: list[str] = []
+        self.repeated_rows = 0
+        self.duplicates_dropped = 0
+        self.outside_gb = 0
+        self.inputs: list[dict[str, Any]] = []
+        self._months: set[str] = set()
+        self._last_month = ""
+        self._by_key: dict[tuple[str, str], tuple[str, str]] = {}
+        self._seen_ids: pa.Array | None = None
+
+    def add_month(self, files: Sequence[StreetFile], tables: Sequence[pa.Table],
+                  hashes: Sequence[str]) -> pa.Table | None:
+        """Add one month's files (same month, any forces); return the rows kept (None when none)."""
+        kept = []
+        for f, t, h in zip(files, tables, hashes, strict=True):
+            if f.month < self._last_month:
+                raise ValueError("months must be added in order")  # discover_street_files guarantees it
+            self._last_month = f.month
+            self._months.add(f.month)
+            self.rows_read += t.num_rows
+            self.inputs.append({"path": f.label, "sha256": h, "rows": int(t.num_rows)})
+            key = (f.month, f.force)
+            if key in self._by_key:
+                label, first_hash = self._by_key[key]
+                if first_hash != h:
+                    raise InputError(
+                        f"month {f.month} of force '{f.force}' is given twice with different contents "
+                        f"(also in {label})", file=f.label, expected="each month once; remove the older download")
+                self.repeated.append(f.label)
+                self.repeated_rows += t.num_rows
+                continue
+            self._by_key[key] = (f.label, h)
+            kept.append(t.append_column("source", pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(t.num_rows, np.int32)), pa.array([f.label]))))
+        if not kept:
+            return None
+        table = pa.concat_tables(kept).unify_dictionaries()
+        # A Crime ID counts once, in its first row: the first within this month, and only if no earlier
+        # month had it. Rows without one (anti-social behaviour) are all kept.
+        ids = table["crime_id"]
+        valid = ids.is_valid().to_numpy(zero_copy_only=False)
+        present = ids.drop_null()
+        if len(pc.unique(present)) == len(present):  # the usual case: no repeat within the month
+            keep = np.ones(table.num_rows, dtype=bool)
+        else:
+            with_id = pa.table({"crime_id": ids, "i": pa.array(np.arange(table.num_rows, dtype=np.int64))}).filter(
+                pc.is_valid(ids))
+            first = with_id.group_by("crime_id").aggregate([("i", "min")])["i_min"].to_numpy()
+            keep = ~valid
+            keep[first] = True
+        if self._seen_ids is not None and len(self._seen_ids) and len(present):
+            # Probe the IDs seen so far against this month's (hashing the smaller side), then mark this
+            # month's rows whose ID was seen before.
+            repeated = self._seen_ids.filter(pc.is_in(self._seen_ids, value_set=present.combine_chunks()))
+            if len(repeated):
+                earlier = pc.fill_null(pc.is_in(ids, value_set=repeated), False).to_numpy(zero_copy_only=False)
+                keep &= ~(earlier & valid)
+        self.duplicates_dropped += int(valid.sum() - (keep & valid).sum())
+        if not keep.all():
+            table = table.filter(pa.array(keep))
+        new_ids = table["crime_id"].drop_null().combine_chunks()
+        self._seen_ids = new_ids if self._seen_ids is None else pa.concat_arrays([self._seen_ids, new_ids])
+        self.outside_gb += int(pc.sum(table["outside_gb"]).as_py() or 0)
+        return table
+
+    def account(self) -> dict[str, Any]:
+        """``rows_read`` (every data row of every file, repeats included), ``repeated_file_rows`` (rows of
+        identical re-downloads, counted once), ``repeated_files``, ``duplicates_dropped`` (repeated Crime IDs
+        after their earliest appearance), ``coordinates_outside_gb``, ``months`` and ``inputs``."""
+        return {
+            "rows_read": int(self.rows_read),
+            "repeated_file_rows": int(self.repeated_rows),
+            "repeated_files": list(self.repeated),
+            "duplicates_dropped": int(self.duplicates_dropped),
+            "coordinates_outside_gb": int(self.outside_gb),
+            "months": sorted(self._months),
+            "inputs": list(self.inputs),
+        }
+
+
+def month_groups(files: Sequence[StreetFile]) -> list[list[int]]:
+    """Indices of ``files`` (in :func:`discover_street_files` order) grouped by month."""
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(files):
+        groups.setdefault(f.month, []).append(i)
+    return [groups[m] for m in sorted(groups)]
+
+
 def combine(
     files: Sequence[StreetFile],
     parsed: Sequence[pa.Table],
     hashes: Sequence[str],
 ) -> tuple[pa.Table, dict[str, Any]]:
-    """Stack parsed files, resolve repeated months and de-duplicate Crime IDs.
+    """Stack parsed files, resolve repeated months and de-duplicate Crime IDs (all in memory).
 
     Parameters
     ----------
@@ -468,70 +566,20 @@ def combine(
     incidents : pyarrow.Table
         Every kept row in month, file and row order, with a ``source`` column (the file label).
     account : dict
-        ``rows_read`` (every data row of every file, repeats included), ``repeated_file_rows`` (rows of
-        identical re-downloads, counted once), ``repeated_files``, ``duplicates_dropped`` (repeated Crime
-        IDs after their earliest appearance), ``coordinates_outside_gb``, ``inputs`` and ``months``.
+        See :meth:`Combiner.account`.
 
     Raises
     ------
     InputError
         Two different copies of one force's month.
     """
-    rows_read = sum(t.num_rows for t in parsed)
-    seen: dict[tuple[str, str], int] = {}
-    keep: list[int] = []
-    repeated: list[str] = []
-    repeated_rows = 0
-    for i, f in enumerate(files):
-        key = (f.month, f.force)
-        if key in seen:
-            j = seen[key]
-            if hashes[j] != hashes[i]:
-                raise InputError(
-                    f"month {f.month} of force '{f.force}' is given twice with different contents "
-                    f"(also in {files[j].label})",
-                    file=f.label,
-                    expected="each month once; remove the older download",
-                )
-            repeated.append(f.label)
-            repeated_rows += parsed[i].num_rows
-            continue
-        seen[key] = i
-        keep.append(i)
-    if any(files[a].month > files[b].month for a, b in zip(keep, keep[1:], strict=False)):
-        raise ValueError("files must be in month order")  # discover_street_files guarantees it
-    tables = [
-        parsed[i].append_column(
-            "source", pa.DictionaryArray.from_arrays(pa.array(np.zeros(parsed[i].num_rows, np.int32)),
-                                                     pa.array([files[i].label]))
-        )
-        for i in keep
-    ]
-    table = pa.concat_tables(tables).unify_dictionaries()
-    # A Crime ID counts once, in its first (earliest-month) row; rows without one are all kept.
-    ids = table["crime_id"]
-    n = table.num_rows
-    with_id = pa.table({"crime_id": ids, "i": pa.array(np.arange(n, dtype=np.int64))}).filter(
-        pc.is_valid(ids))
-    first = with_id.group_by("crime_id").aggregate([("i", "min")])["i_min"].to_numpy()
-    keep_mask = ~ids.is_valid().to_numpy(zero_copy_only=False)
-    keep_mask[first] = True
-    duplicates_dropped = int(with_id.num_rows - len(first))
-    if duplicates_dropped:
-        table = table.filter(pa.array(keep_mask))
-    account = {
-        "rows_read": int(rows_read),
-        "repeated_file_rows": int(repeated_rows),
-        "repeated_files": repeated,
-        "duplicates_dropped": duplicates_dropped,
-        "coordinates_outside_gb": int(pc.sum(table["outside_gb"]).as_py() or 0),
-        "months": sorted({f.month for f in files}),
-        "inputs": [
-            {"path": f.label, "sha256": h, "rows": int(t.num_rows)}
-            for f, h, t in zip(files, hashes, parsed, strict=True)
-        ],
-    }
-    return table, account
+    combiner = Combiner()
+    tables = []
+    for group in month_groups(files):
+        table = combiner.add_month([files[i] for i in group], [parsed[i] for i in group], [hashes[i] for i in group])
+        if table is not None:
+            tables.append(table)
+    return pa.concat_tables(tables).unify_dictionaries(), combiner.account()
 
 
 # --------------------------------------------------------------------------------------------------
