@@ -28,7 +28,6 @@ venv: $(STAMP)  ## create or refresh .venv from pyproject.toml and register the 
 
 report: venv  ## the full board pack for the sample data: reports/<quarter>/index.html
 	$(BIN)/csa assess --data $(DATA) --quarter $(QUARTER) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
-	@echo "Board pack: $(abspath $(OUT))/index.html"
 
 score: venv  ## only the scored tables (fast): reports/<quarter>/tables/*.csv
 	$(BIN)/csa score --data $(DATA) --quarter $(QUARTER) --out $(OUT)
