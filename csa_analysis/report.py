@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,8 @@ from .errors import InputError
 from .methodology import methodology_markdown
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
 
-#: Environment variable read by the board-pack runner (:mod:`csa_analysis.boardpack`): a comma-separated list
-#: of district names (or ``county``) whose reports fail on purpose. The runner turns it into each notebook's
-#: ``fail`` parameter, so the executed notebook records why it failed.
+#: Set to a district's official name (or "county") to make that report fail on purpose: lets a scheduler's
+#: operator, and the tests, check that one failed report is named and the others still finish.
 FAIL_ENV = "CSA_FAIL_REPORT"
 TOP_N = 5
 NA = "n/a"
@@ -68,14 +68,6 @@ class Pack:
     def period(self) -> str:
         return self.quarter.label()
 
-    @property
-    def harm_unit(self) -> str:
-        """Unit of the harm weights in use (e.g. ``"CCHI days"``), read from the county's harm table."""
-        from .harm import harm_weights_for
-
-        units = harm_weights_for(self.county)["unit"].dropna().astype("str")
-        return units.iloc[0] if len(units) else "weighted harm"
-
 
 # --------------------------------------------------------------------------------------------------
 # Opening
@@ -98,7 +90,7 @@ def _read_pack_data(folder: Path) -> tuple[dict[str, pd.DataFrame], dict, list]:
 
 
 def open_report(data_dir: str = "", quarter: str = "", district: str = "", tables_dir: str = "",
-                generated_at: str = "", fail: bool = False) -> Pack:
+                generated_at: str = "") -> Pack:
     """Validate a report's parameters and gather what it shows.
 
     Parameters
@@ -113,16 +105,11 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         Folder of pre-computed tables written by the board-pack runner; blank = compute them now.
     generated_at : str
         Run time stamp shown in the header (the runner passes it).
-    fail : bool
-        Raise ``RuntimeError`` here on purpose, after the parameters are validated: failure injection for
-        the tests and for a scheduler's alert drill (the runner sets it from ``$CSA_FAIL_REPORT``).
 
     Raises
     ------
     InputError
         Unknown district or quarter, bad inputs.
-    RuntimeError
-        ``fail`` is true.
     """
     county = read_county(Path(data_dir) if data_dir else SAMPLE_DATA_DIR)
     name = None
@@ -131,10 +118,8 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         if name is None:
             raise InputError(f"district {district!r} is not in {county.name}", where="parameter district",
                              expected="one of " + ", ".join(county.district_names))
-    if quarter:
-        Quarter.parse(quarter)  # a malformed quarter is a parameter error, named before any work
-    if fail:
-        raise RuntimeError(f"failure injected for {name or 'county'} (parameter fail=True, ${FAIL_ENV})")
+    if os.environ.get(FAIL_ENV) and os.environ[FAIL_ENV] in (name or "county",):
+        raise RuntimeError(f"failure injected for {name or 'county'} by ${FAIL_ENV}")
     if tables_dir:
         tables, quality, inputs = _read_pack_data(Path(tables_dir))
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
@@ -174,29 +159,6 @@ def _fmt(value: Any, kind: str) -> str:
     if kind == "weight":
         return f"{float(value):,.4g}"
     return str(value)
-
-
-def format_frame(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
-    """``df`` formatted for people: the chosen columns as text under their headings.
-
-    Thousands separators, percentages, pounds, and "n/a" for blanks (a blank is never shown as 0).
-
-    Parameters
-    ----------
-    columns : mapping
-        Column -> (heading, kind); kinds as for :func:`html_table`.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"issue": ["Drugs"], "count": [12345], "funding_gbp": [float("nan")],
-    ...                   "need_share": [0.25]})
-    >>> format_frame(t, {"issue": ("Issue", "text"), "count": ("Count", "int"),
-    ...                  "funding_gbp": ("Funding", "gbp"), "need_share": ("Share", "share")}).iloc[0].tolist()
-    ['Drugs', '12,345', 'n/a', '25%']
-    """
-    return pd.DataFrame({heading: [_fmt(v, "text" if kind == "status" else kind) for v in df[col]]
-                         if col in df else [NA] * len(df)
-                         for col, (heading, kind) in columns.items()}, index=df.index)
 
 
 def html_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, css_class: str = "csa") -> str:
@@ -254,16 +216,8 @@ def _esc(text: Any) -> str:
 # Sections
 
 
-def _with_population(scores: pd.DataFrame, pack: Pack) -> pd.DataFrame:
-    """``issue_scores`` with a ``population`` column (taken from ``cost_per_area`` if the table lacks it)."""
-    if "population" in scores:
-        return scores
-    pop = pack.tables["cost_per_area"].set_index(pack.tables["cost_per_area"]["district"].astype("str"))
-    return scores.assign(population=scores["district"].astype("str").map(pop["population"]))
-
-
 def _district_scores(pack: Pack) -> pd.DataFrame:
-    s = _with_population(pack.tables["issue_scores"], pack)
+    s = pack.tables["issue_scores"]
     if pack.district is None:
         return s
     return s[s["district"].astype("str") == pack.district]
@@ -355,13 +309,13 @@ def priorities_table(pack: Pack):
         cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
                 "rate_per_1000": ("Per 1,000", "rate"), "location_quotient": ("Location quotient", "rate"),
                 "change_pct_last_year": ("Change on last year", "pct"),
-                "harm_score": (f"Harm ({pack.harm_unit})", "int"), "cost_of_crime_gbp": ("Cost of crime", "gbp")}
+                "harm_score": ("Harm (CCHI days)", "int"), "cost_of_crime_gbp": ("Cost of crime", "gbp")}
     else:
         t = pack.tables["county_priorities"].sort_values("priority_rank")
         cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
                 "rate_per_1000": ("Per 1,000", "rate"),
                 "districts_above_county_rate": ("Districts at/above county rate", "int"),
-                "prevalence_share": ("Prevalence", "share"), "harm_score": (f"Harm ({pack.harm_unit})", "int"),
+                "prevalence_share": ("Prevalence", "share"), "harm_score": ("Harm (CCHI days)", "int"),
                 "cost_of_crime_gbp": ("Cost of crime", "gbp")}
     cols |= {f"score_{c}": (c.capitalize(), "score") for c in ("volume", "trend", "harm", "cost", "prevalence")}
     cols["priority_score"] = ("Priority score (0-100)", "score")
@@ -487,41 +441,33 @@ def _top_issues(pack: Pack) -> list[str]:
 
 
 def trend_chart(pack: Pack):
-    """Monthly incidents of the area's top priorities over every month in the data."""
-    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
-                                         pack.district))
+    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area,
+                                         "monthly counts, all months in the data", pack.district))
 
 
 def rates_chart(pack: Pack):
-    """The district's rate per 1,000 residents for each issue against the county rate."""
     return charts.png(charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
                                              pack.district or "", pack.period))
 
 
 def matrix_chart(pack: Pack):
-    """Priority matrix: volume against harm of every issue in the area."""
     table = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
-    return charts.png(charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
+    return charts.png(charts.priority_matrix(table, pack.area, pack.period))
 
 
 def heatmap_chart(pack: Pack):
-    """Issue x district heat map of location quotients."""
     return charts.png(charts.heatmap(pack.tables["issue_scores"], pack.period))
 
 
 def funnel_chart(pack: Pack):
-    """Funnel plot of the county's top priority: district rates against the county rate."""
-    return charts.png(charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
-                                         pack.tables["county_priorities"],
+    return charts.png(charts.funnel_plot(pack.tables["issue_scores"], pack.tables["county_priorities"],
                                          _top_issues(pack)[0], pack.period))
 
 
 def funding_chart(pack: Pack):
-    """Each district's share of need against its share of funding."""
     return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], pack.period,
                                              pack.county.funding_info.need_basis))
 
 
 def sensitivity_chart(pack: Pack):
-    """County harm ranks under each weighting."""
     return charts.png(charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))

@@ -20,7 +20,7 @@ from .engines import monthly_counts
 from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
 from .periods import Quarter, check_quarter_in_data
 from .prevalence import county_volume, location_quotients
-from .scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
+from .scoring import COMPONENTS, add_priority
 from .volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
 
 ISSUE_SCORES_COLUMNS = (
@@ -84,15 +84,9 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         ``issue_scores`` (district x issue, full grid, sorted by district then rank),
         ``county_priorities`` (issue, by rank), ``cost_per_area`` (district), ``harm_sensitivity``
         (issue), ``monthly`` (district x issue x month counts), ``funding_scenarios``
-        (scenario x district), and ``morile_matrix`` (issue) only when county.toml has a ``[morile]`` table.
-
-    Raises
-    ------
-    InputError
-        The quarter is not fully in ``months``, or a user reference table or ``[morile]`` is invalid.
+        (scenario x district).
     """
     check_quarter_in_data(quarter, months)
-    scales = morile_scales(county)  # a bad [morile] table fails before any work
     weights = harm_weights_for(county)
     unit = str(weights["unit"].dropna().iloc[0]) if weights["unit"].notna().any() else "weight units"
     vol = volume_table(counts, county, quarter, months)
@@ -124,7 +118,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     alternative = read_harm_table(county.harm_alternative) if county.harm_alternative else None
     sensitivity = ranking_sensitivity(cv[["issue", "count"]], weights, alternative,
                                       alternative_name="alternative")
-    tables = {
+    return {
         "issue_scores": issue_scores,
         "county_priorities": county_priorities,
         "cost_per_area": cpa,
@@ -133,9 +127,6 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         "funding_scenarios": funding_scenarios(cpa, county.funding_info.pot_gbp,
                                                county.funding_info.cut_scenarios_pct),
     }
-    if scales is not None:
-        tables["morile_matrix"] = morile_matrix(county_priorities, scales)
-    return tables
 
 
 def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
