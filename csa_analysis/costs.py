@@ -134,12 +134,43 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
     out["funding_share"] = funding / total_funding if pd.notna(total_funding) and total_funding else np.nan
     out["incidents_per_1000"] = out["incidents"] / out["population"] * 1000
     out["need_basis"] = basis
-    out["price_year"] = scores["price_year"].dropna().iloc[0] if "price_year" in scores and \
-        scores["price_year"].notna().any() else ""
+    out["price_year"] = price_years(scores)
     out = out.reset_index()
     first = ["district", "population", "funding_gbp", "incidents", "funding_per_incident_gbp",
              "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share"]
     return out[first + [c for c in out.columns if c not in first]]
+
+
+def price_years(table: pd.DataFrame) -> str:
+    """The price year(s) of the unit costs behind a table's ``cost_of_crime_gbp`` ("2015/16"; several joined
+    with "; " when a user table mixes them; blank when no row has a cost)."""
+    if "price_year" not in table or "cost_of_crime_gbp" not in table:
+        return ""
+    years = table.loc[table["cost_of_crime_gbp"].notna(), "price_year"].dropna().astype("str")
+    return "; ".join(sorted(set(years) - {"", "nan"}))
+
+
+def needs_based_allocation(pot_gbp: float, need_share: pd.Series) -> pd.Series:
+    """Share a funding pot in proportion to need.
+
+    Parameters
+    ----------
+    pot_gbp : float
+        The pot to share (pounds).
+    need_share : Series
+        Each district's share of county need (0-1, summing to 1; NaN when no need was measured).
+
+    Returns
+    -------
+    Series of float
+        ``pot_gbp x need_share`` per district (pounds), aligned with ``need_share``.
+
+    Examples
+    --------
+    >>> needs_based_allocation(1000.0, pd.Series([0.25, 0.75], index=["A", "B"])).tolist()
+    [250.0, 750.0]
+    """
+    return (float(pot_gbp) * need_share.astype("float64")).rename("needs_based_gbp")
 
 
 def funding_scenarios(cost_per_area: pd.DataFrame, pot_gbp: float | None,
@@ -173,7 +204,7 @@ def funding_scenarios(cost_per_area: pd.DataFrame, pot_gbp: float | None,
         frame = cost_per_area[["district", "need_share", "funding_gbp"]].copy()
         frame.insert(0, "pot_gbp", pot * factor)
         frame.insert(0, "scenario", label)
-        frame["needs_based_gbp"] = frame["pot_gbp"] * frame["need_share"]
+        frame["needs_based_gbp"] = needs_based_allocation(pot * factor, frame["need_share"])
         frame["difference_gbp"] = frame["needs_based_gbp"] - frame["funding_gbp"]
         rows.append(frame)
     out = pd.concat(rows, ignore_index=True)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .config import DeliveryRules
+from .volume import FLAG_UP
 
 COUNTY_WIDE = "county-wide service"
 COORDINATED = "county-coordinated"
@@ -36,27 +37,44 @@ def most_districts(n: int, rules: DeliveryRules) -> int:
 def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.DataFrame:
     """Per issue, the district facts the rules use.
 
+    Parameters
+    ----------
+    issue_scores : DataFrame
+        District x issue scores with ``issue``, ``count``, ``priority_rank``, ``change_flag`` and
+        ``location_quotient``.
+    rules : DeliveryRules
+        Thresholds from county.toml.
+
     Returns
     -------
     DataFrame
-        Indexed by issue: ``low_volume_districts`` (districts below ``low_volume_count``),
+        Indexed by issue (str): ``low_volume_districts`` (districts below ``low_volume_count``),
         ``priority_districts`` (districts ranking it at most ``priority_top_n`` and with at least one
-        incident), ``rising_districts``
-        (districts with an increase beyond random variation), ``top_location_quotient``.
+        incident), ``rising_districts`` (districts with an increase beyond random variation),
+        ``top_location_quotient``.
     """
     s = issue_scores
-    g = s.groupby(s["issue"].astype("str"), sort=False)
-    return pd.DataFrame({
-        "low_volume_districts": g["count"].apply(lambda c: int((c < rules.low_volume_count).sum())),
-        "priority_districts": g[["priority_rank", "count"]].apply(
-            lambda d: int(((d["priority_rank"] <= rules.priority_top_n) & (d["count"] > 0)).sum())),
-        "rising_districts": g["change_flag"].apply(lambda f: int((f.astype("str") == "increase").sum())),
-        "top_location_quotient": g["location_quotient"].max(),
+    flags = pd.DataFrame({
+        "issue": s["issue"].astype("str").to_numpy(),
+        "low_volume_districts": (s["count"] < rules.low_volume_count).to_numpy(dtype=bool),
+        "priority_districts": ((s["priority_rank"] <= rules.priority_top_n) & (s["count"] > 0)).to_numpy(
+            dtype=bool),
+        "rising_districts": s["change_flag"].astype("str").eq(FLAG_UP).fillna(False).to_numpy(dtype=bool),
+        "top_location_quotient": s["location_quotient"].astype("float64").to_numpy(),
     })
+    g = flags.groupby("issue", sort=False)
+    out = g[["low_volume_districts", "priority_districts", "rising_districts"]].sum().astype("int64")
+    out["top_location_quotient"] = g["top_location_quotient"].max()
+    return out
 
 
 def _num(x: float, unit: str = "") -> str:
     return f"{x:,.0f}{unit}" if float(x).is_integer() else f"{x:,.2f}{unit}"
+
+
+def _fmt(values: pd.Series, spec: str = "{:,}", blank: str = "") -> pd.Series:
+    """Format numbers for sentences (``blank`` where missing)."""
+    return values.map(lambda v: blank if pd.isna(v) else spec.format(v)).astype("str")
 
 
 def delivery_levels(county_table: pd.DataFrame, issue_scores: pd.DataFrame, rules: DeliveryRules,
@@ -72,13 +90,22 @@ def delivery_levels(county_table: pd.DataFrame, issue_scores: pd.DataFrame, rule
         District x issue scores with ``count``, ``priority_rank``, ``change_flag``, ``location_quotient``.
     rules : DeliveryRules
         Thresholds from county.toml.
+    harm_unit : str
+        Unit of the harm weights, named in the sentences (for example "CCHI days").
 
     Returns
     -------
     DataFrame
         ``county_table`` plus ``low_volume_districts``, ``priority_districts``, ``rising_districts``,
-        ``delivery_level``, ``rationale`` (one sentence naming the deciding figures) and ``risk_note``
-        (for district-led issues; blank for escalated ones).
+        ``top_location_quotient``, ``delivery_level``, ``rationale`` (one sentence naming the deciding
+        figures) and ``risk_note`` (for district-led issues; blank for escalated ones).
+
+    Examples
+    --------
+    With the default thresholds, robbery at 3 a quarter in each of 7 districts and a harm weight of 365 CCHI
+    days is a county-wide service: "Low volume in 7 of 7 districts (below 20 a quarter) but harm weight 365
+    CCHI days per offence (at least 100): one county-wide service, as no district has enough cases to justify
+    its own."
     """
     ev = district_evidence(issue_scores, rules)
     t = county_table.copy()
@@ -86,54 +113,54 @@ def delivery_levels(county_table: pd.DataFrame, issue_scores: pd.DataFrame, rule
     for col in ev.columns:
         t[col] = key.map(ev[col]).to_numpy()
     n = t["districts"].astype("int64")
-    most = n.map(lambda k: most_districts(int(k), rules))
+    most = np.maximum(1, np.ceil(rules.most_districts_share * n - 1e-9)).astype("int64")
     low_in_most = t["low_volume_districts"] >= most
     high_harm = t["harm_weight"].fillna(-np.inf) >= rules.high_harm_weight
     meaningful = t["count"] >= rules.meaningful_county_count
     priority_in_most = t["priority_districts"] >= most
-    level = np.where(low_in_most & (high_harm | meaningful), COUNTY_WIDE,
-                     np.where(priority_in_most, COORDINATED, DISTRICT_LED))
-    t["delivery_level"] = level
+    county_wide = low_in_most & (high_harm | meaningful)
+    coordinated = ~county_wide & priority_in_most
+    t["delivery_level"] = np.where(county_wide, COUNTY_WIDE, np.where(coordinated, COORDINATED, DISTRICT_LED))
 
-    rationale, risk = [], []
-    for row in t.itertuples(index=False):
-        k_low, k_pri, n_d = int(row.low_volume_districts), int(row.priority_districts), int(row.districts)
-        if row.delivery_level == COUNTY_WIDE:
-            why = []
-            if pd.notna(row.harm_weight) and row.harm_weight >= rules.high_harm_weight:
-                why.append(f"high harm ({_num(row.harm_weight)} {harm_unit} per offence)")
-            if row.count >= rules.meaningful_county_count:
-                why.append(f"a county total of {row.count:,} this quarter")
-            rationale.append(
-                f"Low volume in {k_low} of {n_d} districts (fewer than {rules.low_volume_count} a quarter) "
-                f"but {' and '.join(why)}: one county-wide service, as no district has enough cases to "
-                "justify its own."
-            )
-            risk.append("")
-        elif row.delivery_level == COORDINATED:
-            rationale.append(
-                f"A top-{rules.priority_top_n} priority in {k_pri} of {n_d} districts, {row.count:,} "
-                f"incidents county-wide and {int(row.districts_above_county_rate)} districts at or above the "
-                f"county rate of {row.rate_per_1000:.2f} per 1,000: delivered locally, coordinated county-wide "
-                "for economies of scale."
-            )
-            risk.append("")
-        else:
-            share = (f"{row.top_district} holds {row.top_district_share:.0%} of the county count"
-                     if pd.notna(row.top_district_share) else "no incidents this quarter")
-            rationale.append(
-                f"A top-{rules.priority_top_n} priority in {k_pri} of {n_d} districts and low volume in "
-                f"{k_low}, not enough for county delivery: district-led ({share})."
-            )
-            lq = (f", location quotient up to {row.top_location_quotient:.2f}"
-                  if pd.notna(row.top_location_quotient) else "")
-            harm = (f"harm weight {_num(row.harm_weight)} {harm_unit}" if pd.notna(row.harm_weight)
-                    else "no harm weight")
-            risk.append(
-                f"Not escalated. Risk: {share}{lq}; {int(row.rising_districts)} district(s) with an increase "
-                f"beyond random variation; {harm}. Review each quarter and escalate if it becomes a "
-                f"top-{rules.priority_top_n} priority in {int(most_districts(n_d, rules))} districts."
-            )
-    t["rationale"] = rationale
-    t["risk_note"] = pd.Series(risk, index=t.index).replace("", pd.NA).astype("str")
+    n_s, most_s = n.astype("str"), pd.Series(most, index=t.index).astype("str")
+    k_low, k_pri = t["low_volume_districts"].astype("str"), t["priority_districts"].astype("str")
+    count_s = _fmt(t["count"])
+    weight_s = t["harm_weight"].map(lambda w: "" if pd.isna(w) else _num(w)).astype("str")
+    low_phrase = "Low volume in " + k_low + " of " + n_s + f" districts (below {rules.low_volume_count} a quarter)"
+    harm_reason = "harm weight " + weight_s + f" {harm_unit} per offence (at least {rules.high_harm_weight:g})"
+    total_reason = "a county total of " + count_s + f" this quarter (at least {rules.meaningful_county_count:,})"
+    why = pd.Series(np.where(high_harm & meaningful, harm_reason + " and " + total_reason,
+                             np.where(high_harm, harm_reason, total_reason)), index=t.index)
+    enough = pd.Series(np.where(t["low_volume_districts"] >= n,
+                                "no district has enough cases to justify its own",
+                                "most districts have too few cases to justify their own"), index=t.index)
+    wide_text = low_phrase + " but " + why + ": one county-wide service, as " + enough + "."
+    coord_text = ("A top-" + str(rules.priority_top_n) + " priority in " + k_pri + " of " + n_s + " districts, "
+                  + count_s + " incidents county-wide and " + t["districts_above_county_rate"].astype("str")
+                  + " districts at or above the county rate of " + _fmt(t["rate_per_1000"], "{:.2f}")
+                  + " per 1,000: delivered locally, coordinated county-wide for economies of scale.")
+    share = pd.Series(np.where(
+        t["top_district_share"].notna(),
+        t["top_district"].astype("str") + " holds " + _fmt(t["top_district_share"], "{:.0%}")
+        + " of the county count", "no incidents this quarter"), index=t.index)
+    harm_now = pd.Series(np.where(t["harm_weight"].notna(), "harm weight " + weight_s + f" {harm_unit}",
+                                  "no harm weight"), index=t.index)
+    not_wide = pd.Series(np.where(
+        low_in_most,
+        low_phrase + " but " + harm_now + f" (below {rules.high_harm_weight:g}) and a county total of "
+        + count_s + f" (below {rules.meaningful_county_count:,})",
+        low_phrase.str.removesuffix(")") + "; " + most_s + " needed for a county-wide service)"), index=t.index)
+    led_text = (not_wide + ", and a top-" + str(rules.priority_top_n) + " priority in " + k_pri + " of " + n_s
+                + " (" + most_s + " needed for county coordination): district-led; " + share + ".")
+    t["rationale"] = np.where(county_wide, wide_text, np.where(coordinated, coord_text, led_text))
+    t["rationale"] = t["rationale"].astype("str")
+
+    lq = pd.Series(np.where(t["top_location_quotient"].notna(),
+                            ", location quotient up to " + _fmt(t["top_location_quotient"], "{:.2f}"), ""),
+                   index=t.index)
+    risk = ("Not escalated. Risk: " + share + lq + "; " + t["rising_districts"].astype("str")
+            + " district(s) with an increase beyond random variation; " + harm_now
+            + ". Review each quarter and escalate if it becomes a top-" + str(rules.priority_top_n)
+            + " priority in " + most_s + " districts.")
+    t["risk_note"] = risk.where(t["delivery_level"] == DISTRICT_LED).astype("str")
     return t

@@ -26,7 +26,7 @@ DERIVED_COLUMNS = (
     "rate_per_1000", "rate_low_per_1000", "rate_high_per_1000", "change_pct_prev_quarter",
     "change_pct_last_year", "p_value_prev_quarter", "p_value_last_year", "location_quotient", "harm_score",
     "cost_of_crime_gbp", "funding_per_incident_gbp", "incidents_per_1000", "harm_default", "harm_range_low",
-    "harm_range_high", "harm_equal_weights", "harm_alternative",
+    "harm_range_high", "harm_equal_weights", "harm_alternative", "harm_value", "likelihood_value",
 )
 SUPPRESSED_NOTE = "counts from 1 to {k} suppressed"
 

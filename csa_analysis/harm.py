@@ -92,14 +92,17 @@ def add_harm(volume: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
 # Official tables
 
 
-def _sheet(path: Path, sheet: str, header_row: int) -> pd.DataFrame:
+def _sheet(path: Path, sheet: str, header_row: int | None) -> pd.DataFrame:
+    """One sheet of an ``.xlsx`` workbook; ``header_row`` in spreadsheet numbering, None for no header."""
     try:
-        return pd.read_excel(path, sheet_name=sheet, header=header_row - 1, engine="openpyxl")
+        return pd.read_excel(path, sheet_name=sheet, header=None if header_row is None else header_row - 1,
+                             engine="openpyxl")
     except ValueError as exc:
         raise InputError(f"has no sheet {sheet!r} ({exc})", file=path,
                          expected=f"the published workbook with a sheet named {sheet!r}") from None
-    except (OSError, KeyError) as exc:
-        raise InputError(f"cannot be read ({exc})", file=path, expected="an .xlsx workbook") from None
+    except Exception as exc:  # openpyxl raises many types for files that are not workbooks
+        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", file=path,
+                         expected="an .xlsx workbook") from None
 
 
 def load_ons_css_weights(path: str | Path) -> pd.DataFrame:
@@ -114,7 +117,13 @@ def load_ons_css_weights(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``offence`` (str), ``weight`` (float), ``unit`` ("ONS CSS weight"), ``source``.
+        ``offence`` (str), ``weight`` (float), ``unit`` ("ONS CSS weight"), ``source`` (file name); one row
+        per offence with a numeric weight (blank and note rows are skipped).
+
+    Raises
+    ------
+    InputError
+        Not a workbook, no "List of weights" sheet, or no "Offence category" / "Weight" header on row 7.
     """
     path = Path(path)
     raw = _sheet(path, "List of weights", 7)
@@ -127,6 +136,10 @@ def load_ons_css_weights(path: str | Path) -> pd.DataFrame:
         columns="_row")
 
 
+#: How many leading rows of the CCHI sheet are searched for its header row.
+CCHI_HEADER_SEARCH_ROWS = 10
+
+
 def load_cchi_workbook(path: str | Path) -> pd.DataFrame:
     """Offence weights from the Cambridge Crime Harm Index workbook (not redistributed: supply your own).
 
@@ -134,32 +147,56 @@ def load_cchi_workbook(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         The ``.xlsx`` workbook; sheet "CCHI 2021 values sheet" with columns for the Home Office
-        classification, the offence title and the CCHI score (days of imprisonment).
+        classification, the offence title and the CCHI score (days of imprisonment). The header row is the
+        first of the sheet's first 10 rows holding a column whose name contains "offence" and "title" and
+        one whose name contains "CCHI" and "score" (case-insensitive); another column naming "Home Office" or
+        "HO" (and not "title") is read as the classification.
 
     Returns
     -------
     DataFrame
-        ``offence`` (str), ``home_office_code``, ``weight`` (float, CCHI days), ``unit``, ``source``.
+        ``offence`` (str), ``home_office_code`` (str, blank when the sheet has none), ``weight`` (float,
+        CCHI days), ``unit`` ("CCHI days"), ``source`` (file name).
+
+    Raises
+    ------
+    InputError
+        Not a workbook, no such sheet, or no header row with an offence title and a CCHI score.
     """
     path = Path(path)
-    raw = None
-    for header_row in range(1, 11):
-        candidate = _sheet(path, "CCHI 2021 values sheet", header_row)
-        cols = {str(c).strip().lower(): c for c in candidate.columns}
-        title = next((cols[c] for c in cols if "offence" in c and "title" in c), None)
-        score = next((cols[c] for c in cols if "cchi" in c and "score" in c), None)
-        code = next((cols[c] for c in cols if "home office" in c), None)
-        if title is not None and score is not None:
-            raw = candidate
-            break
-    if raw is None:
-        raise InputError("has no offence-title and CCHI-score columns in its first 10 rows", file=path,
-                         where="sheet 'CCHI 2021 values sheet'",
+    grid = _sheet(path, "CCHI 2021 values sheet", None)
+    head = grid.head(CCHI_HEADER_SEARCH_ROWS).astype("str").apply(lambda col: col.str.strip().str.lower())
+    is_title = head.apply(lambda col: col.str.contains("offence") & col.str.contains("title"))
+    is_score = head.apply(lambda col: col.str.contains("cchi") & col.str.contains("score"))
+    found = is_title.any(axis=1) & is_score.any(axis=1)
+    if not found.any():
+        raise InputError(f"has no offence-title and CCHI-score columns in its first {CCHI_HEADER_SEARCH_ROWS} "
+                         "rows", file=path, where="sheet 'CCHI 2021 values sheet'",
                          expected="columns such as 'HO Offence Title' and 'CCHI Score'")
-    out = _offence_table(raw[title], raw[score], path, "CCHI days")
-    out.insert(1, "home_office_code", raw.loc[out["_row"], code].astype("str").to_numpy()
-               if code is not None else "")
+    row = int(np.argmax(found.to_numpy()))
+    title = int(np.argmax(is_title.iloc[row].to_numpy()))
+    score = int(np.argmax(is_score.iloc[row].to_numpy()))
+    names = head.iloc[row]
+    is_code = (names.str.contains(r"home office|\bho\b", regex=True) & ~names.str.contains("title")).to_numpy(
+        dtype=bool, copy=True)
+    is_code[[title, score]] = False
+    body = grid.iloc[row + 1:].reset_index(drop=True)
+    out = _offence_table(body.iloc[:, title], body.iloc[:, score], path, "CCHI days")
+    if is_code.any():
+        codes = body.iloc[out["_row"], int(np.argmax(is_code))]
+        out.insert(1, "home_office_code", codes.map(_code_text).to_numpy())
+    else:
+        out.insert(1, "home_office_code", "")
     return out.drop(columns="_row")
+
+
+def _code_text(value: object) -> str:
+    """A classification code as text: blank when empty, ``28`` not ``28.0``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _offence_table(offence: pd.Series, weight: pd.Series, path: Path, unit: str) -> pd.DataFrame:
@@ -194,16 +231,38 @@ def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str
     Raises
     ------
     InputError
-        A mapped offence missing from the weights, or an unknown issue.
+        A mapping without ``offence`` and ``issue`` columns, a mapped offence missing from the weights, an
+        unknown issue, or a share that is blank, negative or not a number.
+
+    Notes
+    -----
+    Save the result with ``to_csv(..., index=False)`` and name it in county.toml (``[harm] table`` or
+    ``[harm] alternative``) to use it in the scores or the sensitivity table.
     """
     if not isinstance(mapping, pd.DataFrame):
         mpath = Path(mapping)
-        mapping = pd.read_csv(mpath, dtype={"offence": "str", "issue": "str"})
+        try:
+            mapping = pd.read_csv(mpath, dtype="str", keep_default_na=False, na_values=[""])
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot be read ({exc})", file=mpath,
+                             expected="a CSV mapping with columns offence, issue (and optionally share)") from None
     else:
         mpath = Path("mapping")
+    for col in ("offence", "issue"):
+        if col not in mapping.columns:
+            raise InputError(f"has no column {col!r}", file=mpath, where="header row",
+                             expected="columns offence, issue (and optionally share)")
     m = mapping.copy()
+    m["offence"] = m["offence"].astype("str").str.strip()
     if "share" not in m.columns:
         m["share"] = 1.0
+    share = pd.to_numeric(m["share"], errors="coerce")
+    bad_share = share.isna() | (share < 0)
+    if bad_share.any():
+        raise InputError(f"share {m['share'][bad_share].iloc[0]!r} is not a share", file=mpath,
+                         where=f"row {int(np.argmax(bad_share.to_numpy())) + 2}, column 'share'",
+                         expected="a number of 0 or more on every row (or no share column: plain mean)")
+    m["share"] = share.astype("float64")
     unknown_issue = ~m["issue"].isin(ISSUES)
     if unknown_issue.any():
         raise InputError(f"issue {m['issue'][unknown_issue].iloc[0]!r} is not a police.uk issue", file=mpath,
@@ -216,7 +275,6 @@ def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str
                          where=f"row {int(np.argmax(missing.to_numpy())) + 2}, column 'offence'",
                          expected="an offence name exactly as in the weights workbook")
     m["weight"] = m["offence"].map(w)
-    m["share"] = pd.to_numeric(m["share"], errors="coerce").fillna(0.0)
     m["wx"] = m["weight"] * m["share"]
     g = m.groupby("issue")
     out = pd.DataFrame({

@@ -20,7 +20,7 @@ from .engines import monthly_counts
 from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
 from .periods import Quarter, check_quarter_in_data
 from .prevalence import county_volume, location_quotients
-from .scoring import COMPONENTS, add_priority
+from .scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
 from .volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
 
 ISSUE_SCORES_COLUMNS = (
@@ -57,13 +57,22 @@ def county_changes(county_table: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def build_tables(records: pd.DataFrame, county: County, quarter: Quarter,
+def build_tables(records: pd.DataFrame, county: County, quarter: Quarter | str,
                  months: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Score one quarter from placed records (see :func:`build_tables_from_counts`)."""
+    """Score one quarter from placed records (see :func:`build_tables_from_counts`).
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per incident placed in a district (:attr:`csa_analysis.load.Dataset.records`): ``month``
+        (``YYYY-MM``), ``district`` (categorical, the county's official names) and ``issue`` (categorical).
+    county, quarter, months
+        As for :func:`build_tables_from_counts`.
+    """
     return build_tables_from_counts(monthly_counts(records, county), county, quarter, months)
 
 
-def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quarter,
+def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quarter | str,
                              months: Sequence[str]) -> dict[str, pd.DataFrame]:
     """Every scored table of one quarter from counts per district x issue x month.
 
@@ -73,8 +82,8 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         ``district``, ``issue``, ``month``, ``count`` (:mod:`csa_analysis.engines`).
     county : County
         Districts, populations, funding, weights and thresholds.
-    quarter : Quarter
-        The reporting quarter (all three months in ``months``).
+    quarter : Quarter or str
+        The reporting quarter (all three months in ``months``), e.g. ``"2018-19Q3"``.
     months : sequence of str
         Months present in the data (decides which comparisons exist).
 
@@ -84,9 +93,16 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         ``issue_scores`` (district x issue, full grid, sorted by district then rank),
         ``county_priorities`` (issue, by rank), ``cost_per_area`` (district), ``harm_sensitivity``
         (issue), ``monthly`` (district x issue x month counts), ``funding_scenarios``
-        (scenario x district).
+        (scenario x district), and ``morile_matrix`` (issue) only when county.toml has a ``[morile]`` table.
+
+    Raises
+    ------
+    InputError
+        The quarter is not fully in ``months``, or a user reference table or ``[morile]`` is invalid.
     """
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     check_quarter_in_data(quarter, months)
+    scales = morile_scales(county)  # a bad [morile] table fails before any work
     weights = harm_weights_for(county)
     unit = str(weights["unit"].dropna().iloc[0]) if weights["unit"].notna().any() else "weight units"
     vol = volume_table(counts, county, quarter, months)
@@ -118,7 +134,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     alternative = read_harm_table(county.harm_alternative) if county.harm_alternative else None
     sensitivity = ranking_sensitivity(cv[["issue", "count"]], weights, alternative,
                                       alternative_name="alternative")
-    return {
+    tables = {
         "issue_scores": issue_scores,
         "county_priorities": county_priorities,
         "cost_per_area": cpa,
@@ -127,6 +143,9 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         "funding_scenarios": funding_scenarios(cpa, county.funding_info.pot_gbp,
                                                county.funding_info.cut_scenarios_pct),
     }
+    if scales is not None:
+        tables["morile_matrix"] = morile_matrix(county_priorities, scales)
+    return tables
 
 
 def _for_csv(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from .config import County
-from .load import issue_categories
+from .issues import issue_categories
 from .periods import Quarter
 
 #: Level of the change test and of the confidence intervals.

@@ -105,3 +105,28 @@ def test_renaming_a_district_through_an_alias_changes_nothing(tmp_path):
     for name in tables[0]:
         pd.testing.assert_frame_equal(tables[0][name], tables[1][name])
     assert tables[0]["issue_scores"].query("district == 'Hinckley and Bosworth'")["count"].sum() == 60
+
+
+@SETTINGS
+@given(county_and_records())
+def test_ranks_monthly_series_and_delivery_notes_are_complete(data):
+    """One build per example, three properties: ranks 1..14 per district and for the county; the monthly
+    series holds every record on the full grid; every issue not escalated, and only those, has a risk note."""
+    county, records = data
+    t = build(county, records)
+    ranks = t["issue_scores"].groupby("district", observed=True)["priority_rank"].apply(sorted)
+    assert all(r == list(range(1, len(ISSUES) + 1)) for r in ranks)
+    assert sorted(t["county_priorities"]["priority_rank"]) == list(range(1, len(ISSUES) + 1))
+
+    m = t["monthly"]
+    assert len(m) == len(county.districts) * len(ISSUES) * len(MONTHS)
+    per_district = m.groupby("district", observed=True)["count"].sum()
+    expected = records["district"].value_counts().reindex(county.district_names, fill_value=0)
+    assert per_district.tolist() == expected.tolist()
+
+    cp = t["county_priorities"]
+    led = cp["delivery_level"] == "district-led"
+    assert set(cp["delivery_level"]) <= {"county-wide service", "county-coordinated", "district-led"}
+    assert cp.loc[led, "risk_note"].str.startswith("Not escalated").all()
+    assert cp.loc[~led, "risk_note"].isna().all()
+    assert cp["rationale"].notna().all()

@@ -1,0 +1,161 @@
+"""Cost per area: unit costs with provenance, cost of crime, funding per incident and resident, need, scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
+
+from csa_analysis.config import REFERENCE_DIR, FundingInfo
+from csa_analysis.costs import (
+    NO_UNIT_COST,
+    add_cost,
+    cost_per_area,
+    default_unit_costs,
+    funding_scenarios,
+    needs_based_allocation,
+    price_years,
+    read_unit_costs,
+)
+from csa_analysis.errors import InputError
+from csa_analysis.issues import ISSUES
+from csa_analysis.tables import build_tables_from_counts
+
+#: Home Office Research Report 99 figures quoted in reference.md (pounds per offence, 2015/16 prices).
+REFERENCE_COSTS = {"Homicide": 3_200_000, "Rape": 39_360, "Violence with injury": 14_050, "Robbery": 11_320,
+                   "Theft of vehicle": 10_290, "Arson": 8_420, "Other sexual offences": 6_520,
+                   "Other criminal damage": 1_350, "Theft from vehicle": 870}
+
+
+class TestShippedUnitCosts:
+    def test_offence_table_holds_only_the_reference_figures_with_provenance(self):
+        t = pd.read_csv(REFERENCE_DIR / "unit_costs_default.csv", dtype={"price_year": "str"})
+        assert dict(zip(t["offence"], t["unit_cost_gbp"], strict=True)) == REFERENCE_COSTS
+        assert (t["price_year"] == "2015/16").all() and (t["status"] == "secondary").all()
+        assert t["source"].str.contains("Research Report 99").all()
+
+    def test_every_issue_is_mapped_with_a_basis_and_no_cost_is_zero(self):
+        u = default_unit_costs().set_index("issue")
+        assert list(u.index) == list(ISSUES)
+        assert u["basis"].notna().all() and (u["price_year"] == "2015/16").all()
+        assert not (u["unit_cost_gbp"] == 0).any()
+        blank = u["unit_cost_gbp"].isna()
+        assert u.loc[blank, "basis"].str.startswith(NO_UNIT_COST).all()
+
+    def test_the_gaps_named_in_reference_md_have_no_unit_cost(self):
+        u = default_unit_costs().set_index("issue")
+        for issue in ("Anti-social behaviour", "Burglary", "Shoplifting", "Theft from the person", "Other theft",
+                      "Violence and sexual offences"):
+            assert np.isnan(u.loc[issue, "unit_cost_gbp"]), issue
+
+    def test_mapped_issues_use_a_reference_figure_and_say_what_it_leaves_out(self):
+        u = default_unit_costs().set_index("issue")
+        costed = u[u["unit_cost_gbp"].notna()]
+        assert set(costed["unit_cost_gbp"]) <= set(REFERENCE_COSTS.values())
+        assert "commercial robbery" in u.loc["Robbery", "basis"]
+
+
+class TestCostOfCrime:
+    def test_cost_is_count_times_unit_cost_blank_without_one_and_carries_its_price_year(self):
+        v = pd.DataFrame({"issue": ["Robbery", "Shoplifting", "Robbery"], "count": [3, 40, 0]})
+        c = add_cost(v, default_unit_costs())
+        assert c["cost_of_crime_gbp"].iloc[0] == 3 * 11_320
+        assert np.isnan(c["cost_of_crime_gbp"].iloc[1])
+        assert c["cost_of_crime_gbp"].iloc[2] == 0
+        assert (c["price_year"] == "2015/16").all()
+
+    def test_a_user_cost_table_replaces_the_default(self, tmp_path):
+        p = tmp_path / "costs.csv"
+        p.write_text("issue,unit_cost_gbp,price_year,source\nShoplifting,100,2022/23,local study\n")
+        county = make_county(cost_table=p)
+        t = build_tables_from_counts(make_counts([("North", "Shoplifting", "2019-04", 7),
+                                                  ("North", "Robbery", "2019-04", 1)]), county, Q, ALL_MONTHS)
+        cp = t["county_priorities"].set_index("issue")
+        assert cp.loc["Shoplifting", "cost_of_crime_gbp"] == 700
+        assert np.isnan(cp.loc["Robbery", "cost_of_crime_gbp"])  # not in the user's table
+        assert cp.loc["Shoplifting", "price_year"] == "2022/23"
+        assert (t["cost_per_area"]["price_year"] == "2022/23").all()
+
+    @pytest.mark.parametrize("text", ["issue,unit_cost_gbp,price_year\nRobbery,-5,2015/16\n",
+                                      "issue,unit_cost_gbp,price_year\nRobbery,lots,2015/16\n",
+                                      "issue,unit_cost_gbp\nRobbery,5\n",
+                                      "issue,unit_cost_gbp,price_year\nMugging,5,2015/16\n"])
+    def test_bad_user_cost_tables_are_refused(self, tmp_path, text):
+        p = tmp_path / "costs.csv"
+        p.write_text(text)
+        with pytest.raises(InputError):
+            read_unit_costs(p)
+
+    def test_price_years_lists_every_year_behind_the_costs(self):
+        t = pd.DataFrame({"cost_of_crime_gbp": [1.0, 2.0, np.nan], "price_year": ["2015/16", "2022/23", "2030/31"]})
+        assert price_years(t) == "2015/16; 2022/23"
+
+
+def scores(counts, harm=None, cost=None):
+    n = len(counts)
+    return pd.DataFrame({"district": ["North", "South", "East"][:n], "count": counts,
+                         "harm_score": harm if harm is not None else [np.nan] * n,
+                         "cost_of_crime_gbp": cost if cost is not None else [np.nan] * n,
+                         "price_year": ["2015/16"] * n})
+
+
+class TestCostPerArea:
+    def test_contract_columns_first_and_per_incident_and_per_resident_funding(self):
+        c = make_county(pops=(1000, 4000), funding=(2000.0, 6000.0))
+        cpa = cost_per_area(scores([40, 100]), c).set_index("district")
+        assert cpa.reset_index().columns[:9].tolist() == [
+            "district", "population", "funding_gbp", "incidents", "funding_per_incident_gbp",
+            "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share"]
+        assert cpa.loc["North", "funding_per_incident_gbp"] == 50
+        assert cpa.loc["South", "funding_per_1000_residents_gbp"] == 1500
+        assert cpa["funding_share"].tolist() == [0.25, 0.75]
+        assert cpa["need_share"].tolist() == pytest.approx([40 / 140, 100 / 140])
+        assert cpa["incidents"].dtype == "int64"
+
+    def test_without_any_funding_every_funding_figure_is_blank_never_zero(self):
+        cpa = cost_per_area(scores([40, 100]), make_county(pops=(1000, 4000)))
+        for col in ("funding_gbp", "funding_per_incident_gbp", "funding_per_1000_residents_gbp", "funding_share"):
+            assert cpa[col].isna().all(), col
+
+    def test_a_district_with_no_incidents_has_blank_funding_per_incident(self):
+        cpa = cost_per_area(scores([0, 10]), make_county(funding=(500.0, 500.0))).set_index("district")
+        assert np.isnan(cpa.loc["North", "funding_per_incident_gbp"])
+        assert cpa.loc["North", "funding_per_1000_residents_gbp"] == 500
+
+    @pytest.mark.parametrize("basis,expected", [("incidents", [0.5, 0.5]), ("harm", [0.2, 0.8]),
+                                                ("cost", [0.9, 0.1])])
+    def test_need_share_follows_the_configured_basis(self, basis, expected):
+        c = make_county(funding_info=FundingInfo(need_basis=basis))
+        cpa = cost_per_area(scores([10, 10], harm=[100.0, 400.0], cost=[900.0, 100.0]), c)
+        assert cpa["need_share"].tolist() == pytest.approx(expected)
+        assert (cpa["need_basis"] == basis).all()
+
+    def test_cost_of_crime_is_blank_for_a_district_where_nothing_has_a_cost(self):
+        cpa = cost_per_area(scores([10, 10], cost=[np.nan, 300.0]), make_county()).set_index("district")
+        assert np.isnan(cpa.loc["North", "cost_of_crime_gbp"]) and cpa.loc["South", "cost_of_crime_gbp"] == 300
+
+
+class TestAllocation:
+    def test_needs_based_allocation_shares_the_pot_by_need(self):
+        got = needs_based_allocation(160_094.0, pd.Series([0.1, 0.4, 0.5], index=list("abc")))
+        assert got.tolist() == pytest.approx([16_009.4, 64_037.6, 80_047.0])
+        assert got.sum() == pytest.approx(160_094.0)
+
+    def test_cut_scenarios_shrink_the_pot_and_compare_with_current_funding(self):
+        cpa = pd.DataFrame({"district": ["North", "South"], "need_share": [0.25, 0.75],
+                            "funding_gbp": [100.0, np.nan]})
+        s = funding_scenarios(cpa, 1000.0, [24.8, 50])
+        assert s["scenario"].unique().tolist() == ["current pot", "cut 24.8%", "cut 50%"]
+        cut = s[s["scenario"] == "cut 24.8%"].set_index("district")
+        assert cut["pot_gbp"].tolist() == pytest.approx([752.0, 752.0])
+        assert cut.loc["North", "needs_based_gbp"] == pytest.approx(188.0)
+        assert cut.loc["North", "difference_gbp"] == pytest.approx(88.0)
+        assert np.isnan(cut.loc["South", "difference_gbp"])  # no current funding: blank
+
+    def test_the_default_pot_is_the_sum_of_current_funding_and_no_funding_means_no_scenarios(self):
+        cpa = pd.DataFrame({"district": ["North", "South"], "need_share": [0.5, 0.5], "funding_gbp": [300.0, 100.0]})
+        s = funding_scenarios(cpa, None, [])
+        assert s["pot_gbp"].tolist() == [400.0, 400.0] and s["difference_gbp"].tolist() == [-100.0, 100.0]
+        none = funding_scenarios(cpa.assign(funding_gbp=np.nan), None, [24.8])
+        assert none.empty and "needs_based_gbp" in none.columns
