@@ -14,6 +14,11 @@ Shape (one runner owns execution and export):
    write ``board_pack.xlsx``, ``index.html`` and ``manifest.json``;
 6. swap the finished folder into place. A failed report is named on stderr and in the manifest; the others
    are still produced and the exit code is 1.
+
+Failure injection (tests, and a scheduler operator's alert drill): ``assess(..., fail=["Melton"])`` or the
+environment variable ``CSA_FAIL_REPORT="Melton"`` (comma-separated names or aliases; ``county`` for the
+roll-up) sets that notebook's ``fail`` parameter, so it raises in its validation cell; the rest of the pack is
+produced and the exit code is 1. The executed notebook records the injected parameter.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import fcntl
 import html
 import json
 import os
+import random
 import re
 import shutil
 import sys
@@ -31,19 +37,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from . import __version__
 from .config import PACKAGE_DIR, PROJECT_DIR, County, normalise_name, read_county
-from .disclosure import publish
-from .engines import arrow_monthly_counts
 from .errors import InputError
-from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .periods import Quarter
 from .pipeline import replace_dir
-from .report import save_pack_data
-from .tables import build_tables_from_counts, write_tables
+from .report import FAIL_ENV, save_pack_data
+from .tables import write_tables
 
 KERNEL_NAME = "csa-workbench"
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
@@ -58,6 +65,76 @@ def slug(name: str) -> str:
 
 
 @dataclass
+class Scored:
+    """What a board pack is built from: the scored tables of one quarter and the account of the inputs."""
+
+    quarter: Quarter
+    tables: dict[str, pd.DataFrame]
+    quality: dict[str, Any]  # the data-quality account (``csa check --json``)
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # files read: path, sha256, rows
+
+
+def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Path | None = None,
+                    progress: Callable[[str], None] | None = None) -> Scored:
+    """Load the county's police.uk data (through the Parquet cache) and score one quarter.
+
+    The one hook between the board pack and the analysis: everything the reports show comes from what this
+    returns. Tests replace it with synthetic tables.
+
+    Parameters
+    ----------
+    county : County
+        From :func:`csa_analysis.config.read_county`.
+    quarter : str or None
+        ``2024-25Q1``; None for the latest complete quarter in the data.
+    cache_dir : str or Path, optional
+        The processed-data cache (default :func:`csa_analysis.config.default_cache_dir`).
+    progress : callable, optional
+        Called with one-line progress messages.
+
+    Raises
+    ------
+    InputError
+        Bad inputs, a malformed quarter or one not fully in the data (exit code 2).
+    """
+    from .disclosure import publish
+    from .engines import arrow_monthly_counts
+    from .periods import check_quarter_in_data, latest_complete_quarter
+    from .tables import build_tables_from_counts
+
+    if quarter:
+        Quarter.parse(quarter)  # a malformed quarter fails before any work
+    counts, account, quality = arrow_monthly_counts(county, cache_dir=cache_dir, progress=progress)
+    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
+    check_quarter_in_data(q, account["months"])
+    tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
+    if county.partnerships_file is not None:
+        from .partnerships import partnership_tables, read_register
+
+        tables |= partnership_tables(read_register(county.partnerships_file, county))
+    return Scored(q, tables, quality, account["inputs"])
+
+
+def _fail_targets(county: County, names: Sequence[str]) -> set[str]:
+    """Official names (or ``"county"``) of the reports to fail on purpose: ``names`` plus ``$CSA_FAIL_REPORT``.
+
+    An unknown name is an error: an alert drill that silently fails nothing would prove nothing.
+    """
+    wanted = [n.strip() for n in [*names, *os.environ.get(FAIL_ENV, "").split(",")] if n.strip()]
+    name_map = county.name_map()
+    out = set()
+    for n in wanted:
+        if normalise_name(n) in ("county", normalise_name(county.name)):
+            out.add("county")
+        elif normalise_name(n) in name_map:
+            out.add(name_map[normalise_name(n)])
+        else:
+            raise InputError(f"{n!r} names no report", where=f"${FAIL_ENV} (failure injection)",
+                             expected="district names from county.toml, or 'county'")
+    return out
+
+
+@dataclass
 class ReportJob:
     """One report to produce."""
 
@@ -66,6 +143,8 @@ class ReportJob:
     notebook: Path
     html: str  # path relative to the pack
     parameters: dict
+    title: str = ""  # the page's <title>
+    audit: str | None = None  # the executed notebook (audit log), relative to the pack, once written
     status: str = "pending"
     seconds: float = 0.0
     error: str | None = None
@@ -129,25 +208,43 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
     try:
         for attempt in (1, 2):
             try:
+                # No cwd: papermill's cwd changes the whole process's directory (not thread-safe); every path
+                # reaches the notebook as an absolute parameter instead.
                 nb = pm.execute_notebook(
                     str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
                     progress_bar=False, log_output=False, execution_timeout=timeout, **extra,
+                    # keep the terminal's progress lines readable: no kernel start-up warnings, errors only
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 )
                 break
-            except Exception as exc:  # kernel start collisions on busy machines: retry once
-                if attempt == 1 and ("Address already in use" in str(exc) or "ZMQError" in type(exc).__name__):
+            except Exception as exc:
+                if attempt == 1 and _port_collision(exc):  # kernels started side by side: retry once
+                    time.sleep(random.uniform(0.2, 1.0))
                     continue
                 raise
         import nbformat
 
-        body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb))
+        body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb),
+                                                 resources={"metadata": {"name": job.title or job.name}})
         (staging / job.html).write_text(body, encoding="utf-8")
         job.status = "ok"
     except Exception as exc:  # a failed report is recorded, never fatal to the others
         job.status = "failed"
         job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
                      else _short_error(exc))
+    if out_nb.is_file():
+        job.audit = out_nb.relative_to(staging).as_posix()
     job.seconds = round(time.perf_counter() - started, 2)
+
+
+def _port_collision(exc: BaseException) -> bool:
+    """True for a kernel start that lost a race for a port (``ZMQError: Address already in use``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if "ZMQError" in type(seen).__name__ or "Address already in use" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _short_error(exc: BaseException) -> str:
@@ -207,45 +304,74 @@ def _select_districts(county: County, districts: Sequence[str] | None) -> list[s
 
 def assess(
     data_dir: str | Path,
-    *,
     quarter: str | None = None,
-    out: str | Path,
+    out: str | Path | None = None,
     jobs: int | None = None,
     districts: Sequence[str] | None = None,
+    progress: bool = True,
+    *,
     cache_dir: str | Path | None = None,
     timeout: int = 600,
     report_timeout: float | None = 1800,
-    progress: bool = True,
     notebook_dir: Path = NOTEBOOK_DIR,
+    fail: Sequence[str] = (),
     client=None,
 ) -> int:
-    """Produce the board pack for one quarter into ``out``; return the exit code (0 ok, 1 some reports failed).
+    """Produce the board pack for one quarter into ``out``; return the exit code.
 
-    With a ``dask.distributed`` ``client``, each report runs as a task on the cluster instead of the local
-    thread pool (the staging folder must then be on storage the workers share).
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder holding ``county.toml``.
+    quarter : str, optional
+        Financial quarter such as ``2024-25Q1``; None for the latest complete quarter in the data.
+    out : str or Path
+        The pack's folder. It is replaced only when the run finishes (a previous pack stays otherwise).
+    jobs : int, optional
+        Reports run side by side (threads, each driving one kernel); default ``os.cpu_count()``.
+    districts : sequence of str, optional
+        Only these districts (official names or aliases); default every district.
+    progress : bool
+        Print one line per step and per finished report (with its seconds) on stderr. Failures are printed
+        whatever this says.
+    cache_dir : str or Path, optional
+        The processed-data cache.
+    timeout : int
+        Time limit of each notebook cell (seconds).
+    report_timeout : float or None
+        Time limit of each whole report (seconds); its kernel is killed and the report fails by name.
+    notebook_dir : Path
+        Folder holding ``district_assessment.ipynb`` and ``county_rollup.ipynb``.
+    fail : sequence of str
+        Reports to fail on purpose (district names, or ``"county"``), as does ``$CSA_FAIL_REPORT``.
+    client : dask.distributed.Client, optional
+        Run each report as a task on this cluster instead of the local thread pool (the staging folder must
+        then be on storage the workers share).
+
+    Returns
+    -------
+    int
+        0 every report produced; 1 some reports failed (named on stderr and in the manifest; the others
+        produced, the pack still swapped into place).
 
     Raises
     ------
     InputError
-        Bad input or usage (exit code 2): nothing in ``out`` changes.
+        Bad input or usage (the command line's exit code 2): nothing in ``out`` changes.
     """
+    if out is None:
+        raise TypeError("assess() needs out, the folder of the board pack")
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (
         lambda m: None)
     started_at = datetime.now(UTC).replace(microsecond=0)
     t0 = time.perf_counter()
     out = Path(out).resolve()
+    data_dir = Path(data_dir).resolve()
     county = read_county(data_dir)
     chosen = _select_districts(county, districts)
-    if quarter:
-        Quarter.parse(quarter)  # a malformed quarter fails before any work
-    counts, account, quality = arrow_monthly_counts(county, cache_dir=cache_dir, progress=say)
-    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
-    check_quarter_in_data(q, account["months"])
-    tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
-    if county.partnerships_file is not None:
-        from .partnerships import partnership_tables, read_register
-
-        tables |= partnership_tables(read_register(county.partnerships_file, county))
+    failing = _fail_targets(county, fail)
+    scored = _compute_tables(county, quarter, cache_dir=cache_dir, progress=say)
+    q, tables = scored.quarter, scored.tables
     say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
 
     with out_lock(out):
@@ -254,19 +380,23 @@ def assess(
         try:
             write_tables(tables, staging)
             data_folder = staging / "data"
-            save_pack_data(tables, quality, account["inputs"], data_folder)
+            save_pack_data(tables, scored.quality, scored.inputs, data_folder)
             stamp = started_at.strftime("%Y-%m-%d %H:%M UTC")
-            common = {"data_dir": str(Path(data_dir).resolve()), "quarter": str(q),
-                      "tables_dir": str(data_folder), "generated_at": stamp}
+            common = {"data_dir": str(data_dir), "quarter": str(q), "tables_dir": str(data_folder),
+                      "generated_at": stamp}
             report_jobs = [ReportJob(county.name, "county", notebook_dir / COUNTY_NOTEBOOK, "county.html",
-                                     dict(common))]
-            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK,
-                                      f"districts/{slug(d)}.html", {**common, "district": d}) for d in chosen]
+                                     {**common, "fail": "county" in failing},
+                                     title=f"{county.name} county roll-up, {q}")]
+            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK, f"districts/{slug(d)}.html",
+                                      {**common, "district": d, "fail": d in failing},
+                                      title=f"{d} strategic assessment, {q}") for d in chosen]
             (staging / "districts").mkdir()
-            workers = max(1, jobs or os.cpu_count() or 1)
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(report_jobs)))
             kernel = kernel_name()
+            say(f"Running {len(report_jobs)} reports, {workers} at a time (kernel {kernel})")
             done_count = 0
             lock = threading.Lock()
+
             def finished(job: ReportJob) -> None:
                 nonlocal done_count
                 with lock:
@@ -284,7 +414,7 @@ def assess(
                     report_jobs[futures[fut]] = fut.result()
                     finished(report_jobs[futures[fut]])
             else:
-                with ThreadPoolExecutor(max_workers=workers) as pool:
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csa-report") as pool:
                     futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
                                for j in report_jobs}
                     for fut in as_completed(futures):
@@ -292,22 +422,28 @@ def assess(
                         finished(futures[fut])
             from .excel import write_workbook
 
-            write_workbook(tables, quality, county, q, staging / "board_pack.xlsx")
+            write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
             failed = [j for j in report_jobs if j.status != "ok"]
             manifest = {
                 "county": county.name,
                 "quarter": str(q),
+                "period": q.label(),
                 "generated_at": started_at.isoformat(),
                 "package_version": __version__,
-                "data_dir": str(Path(data_dir).resolve()),
-                "inputs": account["inputs"],
+                "data_dir": str(data_dir),
+                "inputs": scored.inputs,
+                "kernel": kernel,
+                "jobs": workers,
                 "reports": [{k: v for k, v in asdict(j).items() if k not in ("notebook", "parameters")}
                             for j in report_jobs],
+                "failed": [j.name for j in failed],
+                "tables": sorted(tables),
                 "seconds": round(time.perf_counter() - t0, 2),
                 "exit_code": 1 if failed else 0,
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            (staging / "index.html").write_text(index_html(county, q, report_jobs, stamp), encoding="utf-8")
+            (staging / "index.html").write_text(index_html(county, q, report_jobs, stamp, sorted(tables)),
+                                                encoding="utf-8")
             os.chmod(staging, 0o755)
             replace_dir(staging, out)
         except BaseException:
@@ -320,33 +456,45 @@ def assess(
     return 1 if failed else 0
 
 
-def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob], stamp: str) -> str:
-    """The pack's front page: links to every report, table and the workbook; failures named."""
+#: The contract tables first on the front page, then the others alphabetically.
+_FIRST_TABLES = ("county_priorities", "issue_scores", "cost_per_area")
+
+
+def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob], stamp: str,
+               table_names: Sequence[str] = ()) -> str:
+    """The pack's front page: links to every report, table and the workbook; failures named.
+
+    Every name from the inputs is HTML-escaped; the page has no script and fetches nothing.
+    """
     e = html.escape
     rows = []
     for j in report_jobs:
+        audit = f'<a href="{e(j.audit)}">notebook</a>' if j.audit else "none"
         if j.status == "ok":
             link = f'<a href="{e(j.html)}">{e(j.name)}</a>'
-            state = "ready"
+            state = f"ready ({j.seconds:.1f} s)"
         else:
             link = e(j.name)
             state = f'<span class="failed">failed: {e(j.error or "")}</span>'
         kind = "County roll-up" if j.kind == "county" else "District strategic assessment"
-        rows.append(f"<tr><td>{kind}</td><td>{link}</td><td>{state}</td></tr>")
-    tables = "".join(f'<li><a href="tables/{n}.csv">{n}.csv</a></li>' for n in (
-        "county_priorities", "issue_scores", "cost_per_area", "funding_scenarios", "harm_sensitivity", "monthly"))
+        rows.append(f"<tr><td>{kind}</td><td>{link}</td><td>{state}</td><td>{audit}</td></tr>")
+    names = [n for n in _FIRST_TABLES if n in table_names] + sorted(n for n in table_names
+                                                                    if n not in _FIRST_TABLES)
+    tables = "".join(f'<li><a href="tables/{e(n)}.csv">{e(n)}.csv</a></li>' for n in names)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(county.name)} community safety board pack, {e(str(quarter))}</title>
 <style>
-body{{font-family:"Segoe UI",Arial,sans-serif;max-width:900px;margin:2em auto;color:#222}}
+body{{font-family:"Segoe UI",Arial,sans-serif;max-width:900px;margin:2em auto;color:#222;padding:0 1em}}
 h1{{color:#0b3d6e}} table{{border-collapse:collapse;width:100%}}
 th{{background:#0b3d6e;color:#fff;text-align:left;padding:6px}} td{{border-bottom:1px solid #ddd;padding:6px}}
 .failed{{color:#b00020;font-weight:bold}} .meta{{color:#555}}
+@media print{{th{{color:#000;background:#ddd}} a{{color:#000;text-decoration:none}}}}
 </style></head><body>
 <h1>{e(county.name)}: community safety board pack</h1>
 <p class="meta">{e(quarter.label())}. Generated {e(stamp)} by csa-workbench {e(__version__)}.</p>
-<table><thead><tr><th>Report</th><th>Area</th><th>Status</th></tr></thead><tbody>
+<table><thead><tr><th>Report</th><th>Area</th><th>Status</th><th>Audit log</th></tr></thead><tbody>
 {"".join(rows)}
 </tbody></table>
 <h2>Workbook and tables</h2>

@@ -1,9 +1,11 @@
 """Charts for the board packs: functions that take the scored tables and return a matplotlib ``Figure``.
 
 One house style: the Okabe-Ito colour-blind-safe palette, titles that name the measure, its unit and the
-period, labelled axes, a fixed size and resolution. Figures are built with the object-oriented API (no
-pyplot state), so they are safe to build in threads and need no closing. :func:`png` turns a figure into an
-image object a notebook displays whatever matplotlib backend is active.
+period, labelled axes, a fixed size and resolution (:data:`DPI`). Figures are built with the object-oriented
+API (``matplotlib.figure.Figure``, never ``pyplot``): they are not registered with any backend, so they are
+safe to build in threads, never pile up in pyplot's figure list, and are freed as soon as the notebook has
+shown them (there is nothing to ``plt.close``). :func:`png` turns a figure into an embedded PNG image that a
+notebook displays identically whatever matplotlib backend is active (inline, or ``Agg`` from ``MPLBACKEND``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,19 @@ def _thousands(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+def _title(ax, text: str, fontsize: float = 11) -> None:
+    """Left-aligned title with every line wrapped to the figure's width (titles are long: measure, unit, period)."""
+    import textwrap
+
+    chars = max(40, int((ax.figure.get_figwidth() - 1.2) * 72 / (fontsize * 0.55)))
+    lines = [w for line in text.split("\n") for w in (textwrap.wrap(line, chars) or [""])]
+    ax.set_title("\n".join(lines), loc="left", fontsize=fontsize)
+
+
+def _no_data(ax, text: str = "No incidents to show") -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#555555")
+
+
 def title_of(fig: Figure) -> str:
     """The chart's title (first axes, left title), one line."""
     return " ".join(fig.axes[0].get_title(loc="left").split()) if fig.axes else ""
@@ -62,32 +77,57 @@ def png(fig: Figure):
                 'style="max-width:100%;height:auto">')
 
 
-def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period: str,
+def month_span(months: Sequence[str]) -> str:
+    """``"October 2018 to February 2019"`` for a list of ``YYYY-MM`` months (blank if none).
+
+    Examples
+    --------
+    >>> month_span(["2018-12", "2018-10", "2019-02"])
+    'October 2018 to February 2019'
+    """
+    ms = sorted(set(map(str, months)))
+    if not ms:
+        return ""
+    first, last = (pd.Timestamp(m + "-01").strftime("%B %Y") for m in (ms[0], ms[-1]))
+    return first if first == last else f"{first} to {last}"
+
+
+def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period: str | None = None,
                 district: str | None = None) -> Figure:
     """Monthly incidents of the given issues, for a district or (``district=None``) the whole county.
 
     Parameters
     ----------
     monthly : DataFrame
-        ``district``, ``issue``, ``month``, ``count`` (the ``monthly`` table).
+        ``district``, ``issue``, ``month`` (``YYYY-MM``), ``count`` (the ``monthly`` table).
     issues : sequence of str
-        Issues to draw (the top priorities), at most eight.
-    area, period : str
+        Issues to draw (the top priorities), at most eight (one palette colour each).
+    area : str
         Named in the title.
+    period : str, optional
+        Named in the title; default the span of months drawn, e.g. ``"October 2018 to February 2019"``.
+    district : str, optional
+        Restrict to this district; None sums every district (the county).
     """
     m = monthly if district is None else monthly[monthly["district"].astype("str") == district]
     m = m[m["issue"].astype("str").isin(issues)]
     wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(
         fill_value=0).astype("float64")
+    period = period or month_span(wide.index)
     fig, ax = _figure()
     for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):
         ax.plot(wide.index, wide[issue], marker="o", color=colour, label=issue, linewidth=2)
-    ax.set_title(f"Monthly incidents, top priorities: {area}\n{period}", loc="left", fontsize=11)
+    if wide.empty:
+        _no_data(ax)
+    _title(ax, f"Incidents per month (count), top priorities: {area}\n{period}", 11)
     ax.set_ylabel("Incidents per month (count)")
     ax.set_xlabel("Month")
     ax.set_ylim(bottom=0)
     _thousands(ax)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if not wide.empty:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        if len(wide.index) > 8:
+            ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     return fig
 
 
@@ -111,7 +151,8 @@ def rates_vs_county(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame,
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Incidents per 1,000 residents in the quarter (bars: 95% interval)")
-    ax.set_title(f"{district} against the county: rate per 1,000 residents\n{period}", loc="left", fontsize=11)
+    ax.set_ylabel("Issue (police.uk crime type)")
+    _title(ax, f"{district} against the county: incidents per 1,000 residents\n{period}", 11)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return fig
 
@@ -134,18 +175,26 @@ def heatmap(issue_scores: pd.DataFrame, period: str) -> Figure:
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
                     color="white" if abs(v - vmax / 2) > vmax * 0.3 else "black")
     fig.colorbar(im, ax=ax, label="Location quotient (ratio; 1 = county mix)")
-    ax.set_title(f"Where each issue is concentrated: location quotient by district\n{period}", loc="left",
-                 fontsize=11)
+    ax.set_xlabel("District")
+    ax.set_ylabel("Issue (police.uk crime type)")
+    _title(ax, f"Where each issue is concentrated: location quotient (ratio, 1 = county mix)\n{period}", 11)
     return fig
 
 
-def priority_matrix(table: pd.DataFrame, area: str, period: str) -> Figure:
+def priority_matrix(table: pd.DataFrame, area: str, period: str, harm_unit: str = "weighted harm") -> Figure:
     """Volume against harm for each issue (log scales); colour by delivery level where known.
+
+    Issues with no harm weight (blank ``harm_score``, e.g. anti-social behaviour) or no incidents cannot sit
+    on log axes: they are named under the title instead of being drawn as zero.
 
     Parameters
     ----------
     table : DataFrame
         ``issue``, ``count``, ``harm_score`` and optionally ``delivery_level``.
+    area, period : str
+        Named in the title.
+    harm_unit : str
+        Unit of the harm weights (e.g. ``"CCHI days"``), shown on the axis.
     """
     t = table.assign(issue=table["issue"].astype("str"), count=table["count"].astype("float64"),
                      harm_score=table["harm_score"].astype("float64"))
@@ -157,13 +206,18 @@ def priority_matrix(table: pd.DataFrame, area: str, period: str) -> Figure:
     ax.scatter(shown["count"], shown["harm_score"], c=list(colours), s=60, edgecolor="white", zorder=3)
     for r in shown.itertuples():
         ax.annotate(r.issue, (r.count, r.harm_score), fontsize=7, xytext=(4, 3), textcoords="offset points")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    if shown.empty:
+        _no_data(ax, "No issue has both incidents and a harm weight")
+    else:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        _thousands(ax, "x")  # 1,000 rather than 10^3 for a board
+        _thousands(ax, "y")
     ax.set_xlabel("Volume: incidents in the quarter (count, log scale)")
-    ax.set_ylabel("Harm: count x harm weight (CCHI days, log scale)")
+    ax.set_ylabel(f"Harm: count x harm weight ({harm_unit}, log scale)")
     missing = t.loc[~has_harm, "issue"].tolist()
     note = ("\nNot shown (no harm weight or no incidents): " + ", ".join(missing)) if missing else ""
-    ax.set_title(f"Priority matrix, volume against harm: {area}\n{period}{note}", loc="left", fontsize=10)
+    _title(ax, f"Priority matrix: volume (incidents) against harm ({harm_unit}), {area}\n{period}{note}", 10)
     if "delivery_level" in shown:
         for level, colour in LEVEL_COLOURS.items():
             ax.scatter([], [], c=colour, s=60, label=level)
@@ -172,16 +226,23 @@ def priority_matrix(table: pd.DataFrame, area: str, period: str) -> Figure:
 
 
 def funding_vs_need(cost_per_area: pd.DataFrame, period: str, basis: str) -> Figure:
-    """Each district's share of the county's need against its share of the funding (percent)."""
+    """Each district's share of the county's need against its share of the funding (percent).
+
+    A district with no funding figure shows no funding bar (blank is not zero funding) and is named in the
+    title.
+    """
     c = cost_per_area.assign(district=cost_per_area["district"].astype("str"))
     fig, ax = _figure((8.0, 4.8))
     x = np.arange(len(c))
     ax.bar(x - 0.2, c["need_share"].fillna(0), width=0.4, color=PALETTE[0], label=f"Share of need ({basis})")
-    ax.bar(x + 0.2, c["funding_share"].fillna(0), width=0.4, color=PALETTE[1], label="Share of funding")
+    ax.bar(x + 0.2, c["funding_share"], width=0.4, color=PALETTE[1], label="Share of funding")
     ax.set_xticks(x, c["district"], rotation=25, ha="right", fontsize=8)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("District")
     ax.set_ylabel("Share of the county total (%)")
-    ax.set_title(f"Funding against need by district\n{period}", loc="left", fontsize=11)
+    unfunded = c.loc[c["funding_share"].isna(), "district"].tolist()
+    note = ("\nNo funding figure for: " + ", ".join(unfunded)) if unfunded else ""
+    _title(ax, f"Funding against need by district (share of county total, %)\n{period}{note}", 11)
     ax.legend(frameon=False, fontsize=8)
     return fig
 
@@ -206,7 +267,8 @@ def funnel_plot(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, iss
     _thousands(ax, "x")
     ax.set_xlabel("Residents (count)")
     ax.set_ylabel("Incidents per 1,000 residents in the quarter")
-    ax.set_title(f"{issue}: district rates against the county (funnel plot)\n{period}", loc="left", fontsize=11)
+    _title(ax, f"{issue}: incidents per 1,000 residents by district against the county (funnel plot)\n"
+                 f"{period}", 11)
     ax.legend(frameon=False, fontsize=8)
     return fig
 
@@ -224,19 +286,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
                     va="center")
     ax.set_xticks(x, [k.replace("_", " ") for k in schemes], fontsize=8)
     ax.invert_yaxis()
+    ax.set_xlabel("Harm weights used")
     ax.set_ylabel("Harm rank in the county (1 = most harm)")
-    ax.set_title(f"How the harm ranking changes with the weights\n{period}", loc="left", fontsize=11)
-    return fig
-
-
-def overlap_matrix_figure(matrix: pd.DataFrame, county: str) -> Figure:
-    """Heat map of the remit overlap (Jaccard, 0-1) between every pair of partnerships."""
-    n = len(matrix)
-    fig = Figure(figsize=(8.5, max(4.5, 0.42 * n + 2)), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    im = ax.imshow(matrix.to_numpy(dtype=float), cmap="cividis", vmin=0, vmax=1)
-    ax.set_xticks(range(n), matrix.columns, rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(range(n), matrix.index, fontsize=7)
-    fig.colorbar(im, ax=ax, label="Remit overlap (Jaccard, 0-1)")
-    ax.set_title(f"Partnership landscape: remit overlap between partnerships, {county}", loc="left", fontsize=11)
+    _title(ax, f"How the harm ranking changes with the weights (rank, 1 = most harm)\n{period}", 11)
     return fig

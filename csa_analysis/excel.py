@@ -1,14 +1,27 @@
-"""The board-pack workbook: the scored tables as sheets, formatted for a board paper (openpyxl)."""
+"""The board-pack workbook: the scored tables as sheets, formatted for a board paper (openpyxl).
+
+Each sheet has a bold, filled header row that stays frozen on screen and repeats on every printed page,
+number formats chosen from the column (thousands separators, pounds, percentages), column widths fitted to
+the content and a filter on the header. Values are exactly those of the CSV tables; blanks stay blank (never
+0). Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-`` or ``@``) is stored as
+text with Excel's quote prefix, so input data can never inject a formula.
+
+The workbook is written in openpyxl's write-only (streaming) mode: memory stays flat for national tables.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import __version__
 from .config import County
@@ -16,7 +29,7 @@ from .periods import Quarter
 
 HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-#: Sheet name -> table key, in workbook order.
+#: Sheet name -> table key, in workbook order (tables not produced are skipped; others follow these).
 SHEETS = {
     "County priorities": "county_priorities",
     "Issue scores": "issue_scores",
@@ -33,90 +46,170 @@ SHEETS = {
     "Hub and spoke assumptions": "partnership_assumptions",
 }
 FORMULA_START = ("=", "+", "-", "@")
+#: Excel formats by kind.
+GBP = '"£"#,##0.00'
+SHARE = "0.0%"
+PERCENT_POINTS = '0.0"%"'  # a value already in percent (12.5 means 12.5%)
+COUNT = "#,##0"
+DECIMAL = "#,##0.00"
+P_VALUE = "0.0000"
+MAX_WIDTH = 60
+#: Columns that hold whole numbers even when stored as floats (a blank forces a float column).
+_COUNT_NAMES = {"count", "incidents", "population", "districts", "districts_above_county_rate", "rows",
+                "meetings_per_year", "partnerships"}
 
 
-def number_format(column: str, dtype) -> str | None:
-    """Excel number format for a column, from its name and type."""
+def number_format(column: str, dtype: Any) -> str | None:
+    """Excel number format for a column, from its name and type.
+
+    Examples
+    --------
+    >>> number_format("funding_gbp", "float64")
+    '"£"#,##0.00'
+    >>> number_format("need_share", "float64")
+    '0.0%'
+    >>> number_format("change_pct_last_year", "float64")
+    '0.0"%"'
+    >>> number_format("count_last_year", "float64")
+    '#,##0'
+    >>> number_format("issue", "str") is None
+    True
+    """
     if column.endswith("_gbp"):
-        return '"£"#,##0.00'
-    if column.endswith("_share") or column in ("need_share", "funding_share", "prevalence_share"):
-        return "0.0%"
-    if column.startswith("change_pct"):
-        return '0.0"%"'
+        return GBP
+    if column.endswith("_share"):
+        return SHARE
+    if column.startswith("change_pct") or column.endswith("_pct"):
+        return PERCENT_POINTS
     if column.startswith("p_value"):
-        return "0.0000"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "#,##0"
-    if pd.api.types.is_float_dtype(dtype):
-        return "#,##0.00"
-    return None
+        return P_VALUE
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if not numeric:
+        return None
+    if (pd.api.types.is_integer_dtype(dtype) or column in _COUNT_NAMES or column.startswith("count_")
+            or column.endswith(("_rank", "_count", "_districts")) or column.startswith("rank_")):
+        return COUNT
+    return DECIMAL
 
 
-def _cell_value(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+def _cell_value(value: Any) -> Any:
+    """A Python value openpyxl can write; None for every kind of blank."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
     return value
 
 
+def _text_cell(ws, value: str, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if value.startswith(FORMULA_START):
+        cell.data_type = "s"  # openpyxl would otherwise store it as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    for key, val in style.items():
+        setattr(cell, key, val)
+    return cell
+
+
+def _width(df: pd.DataFrame, col: Any) -> float:
+    sample = df[col].iloc[:500]
+    texts = [str(col)] + ["" if pd.isna(v) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+                          for v in sample]
+    return min(MAX_WIDTH, max(10, max(map(len, texts)) + 2))
+
+
 def write_sheet(ws, df: pd.DataFrame) -> None:
-    """Write ``df`` to a worksheet: styled header, number formats, frozen header row, column widths.
+    """Write ``df`` to a (write-only) worksheet: styled header, number formats, frozen header, widths.
 
     Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-`` or ``@``) is written as
     text, so input data can never inject a formula.
     """
-    ws.append([str(c) for c in df.columns])
-    for cell in ws[1]:
-        cell.fill = HEADER_FILL
-        cell.font = HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    formats = [number_format(str(c), df[c].dtype) for c in df.columns]
-    for values in df.itertuples(index=False, name=None):
-        ws.append([_cell_value(v) for v in values])
-    for col_idx, fmt in enumerate(formats, start=1):
-        width = max([len(str(df.columns[col_idx - 1]))] + [min(60, len(str(v))) for v in df.iloc[:200, col_idx - 1]])
-        ws.column_dimensions[get_column_letter(col_idx)].width = min(60, max(10, width + 2))
-        for row in ws.iter_rows(min_row=2, min_col=col_idx, max_col=col_idx):
-            cell = row[0]
-            if isinstance(cell.value, str):
-                if cell.value.startswith(FORMULA_START):
-                    cell.data_type = "s"
-                cell.alignment = Alignment(wrap_text=len(cell.value) > 60, vertical="top")
-            elif fmt and cell.value is not None:
-                cell.number_format = fmt
+    columns = list(df.columns)
+    formats = [number_format(str(c), df[c].dtype) for c in columns]
+    for i, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(df, col)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(df) + 1}"
+    header_align = Alignment(wrap_text=True, vertical="top")
+    ws.append([_text_cell(ws, str(c), fill=HEADER_FILL, font=HEADER_FONT, alignment=header_align)
+               for c in columns])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for values in df.itertuples(index=False, name=None):
+        row = []
+        for value, fmt in zip(values, formats, strict=True):
+            v = _cell_value(value)
+            if isinstance(v, str):
+                row.append(_text_cell(ws, v, **({"alignment": wrap} if len(v) > MAX_WIDTH else {})))
+            elif v is not None and fmt:
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = fmt
+                row.append(cell)
+            else:
+                row.append(v)
+        ws.append(row)
 
 
-def write_workbook(tables: dict[str, pd.DataFrame], quality: dict, county: County, quarter: Quarter,
-                   path: str | Path) -> Path:
-    """Write ``board_pack.xlsx``: an About sheet, one sheet per table and a data-quality sheet."""
-    wb = Workbook()
-    about = wb.active
-    about.title = "About"
+def quality_frame(quality: Mapping[str, Any]) -> pd.DataFrame:
+    """The data-quality account as a two-column table (measure, rows)."""
+    rows = [("rows_read", quality["rows_read"]), ("placed_in_county", sum(quality["districts"].values())),
+            ("unallocated", quality["unallocated"]), ("out_of_area", quality["out_of_area"]),
+            ("duplicates_dropped", quality["duplicates_dropped"])]
+    rows += [(key, quality[key]) for key in ("repeated_file_rows", "coordinates_outside_gb") if key in quality]
+    rows += [(f"placed: {d}", n) for d, n in quality["districts"].items()]
+    return pd.DataFrame(rows, columns=["measure", "rows"])
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,
+                   quarter: Quarter, path: str | Path) -> Path:
+    """Write ``board_pack.xlsx``: an About sheet, one sheet per table and a data-quality sheet.
+
+    Parameters
+    ----------
+    tables : mapping of DataFrame
+        The scored tables by key (:data:`SHEETS` names the sheets of the known ones; any other table gets a
+        sheet named after its key).
+    quality : mapping
+        The data-quality account (``csa check --json``).
+    county, quarter
+        Named on the About sheet.
+    path : str or Path
+        The ``.xlsx`` file to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    wb = Workbook(write_only=True)
+    about = wb.create_sheet("About")
+    about.column_dimensions["A"].width = 18
+    about.column_dimensions["B"].width = 100
     rows = [("County", county.name), ("Quarter", str(quarter)), ("Period", quarter.label()),
             ("Produced by", f"csa-workbench {__version__}"),
             ("Blank cells", "no figure exists (no comparison quarter, no harm weight, no unit cost, no funding)"),
+            ("Units", "counts are incidents; *_gbp are pounds; *_share are shares shown as percentages; "
+                      "change_pct_* are percentage changes (12.5 = 12.5%); rate_per_1000 is incidents per "
+                      "1,000 residents in the quarter"),
             ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0")]
-    for r in rows:
-        about.append(list(r))
-    about["A1"].font = Font(bold=True)
-    about.column_dimensions["A"].width = 16
-    about.column_dimensions["B"].width = 100
-    for cell in about["B"]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-            cell.data_type = "s"
-    for sheet, key in SHEETS.items():
-        if key in tables:
-            write_sheet(wb.create_sheet(sheet), tables[key])
-    dq = pd.DataFrame([
-        ("rows_read", quality["rows_read"]), ("placed_in_county", sum(quality["districts"].values())),
-        ("unallocated", quality["unallocated"]), ("out_of_area", quality["out_of_area"]),
-        ("duplicates_dropped", quality["duplicates_dropped"]),
-        *[(f"placed: {d}", n) for d, n in quality["districts"].items()],
-    ], columns=["measure", "rows"])
-    write_sheet(wb.create_sheet("Data quality"), dq)
+    for label, text in rows:
+        about.append([_text_cell(about, label, font=Font(bold=True)),
+                      _text_cell(about, text, alignment=Alignment(wrap_text=True, vertical="top"))])
+    known = {key: sheet for sheet, key in SHEETS.items()}
+    order = [k for k in SHEETS.values() if k in tables] + sorted(k for k in tables if k not in known)
+    for key in order:
+        name = known.get(key) or key.replace("_", " ").capitalize()[:31]
+        write_sheet(wb.create_sheet(name), tables[key])
+    write_sheet(wb.create_sheet("Data quality"), quality_frame(quality))
     path = Path(path)
     wb.save(path)
     return path

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,9 @@ from .errors import InputError
 from .methodology import methodology_markdown
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
 
-#: Set to a district's official name (or "county") to make that report fail on purpose: lets a scheduler's
-#: operator, and the tests, check that one failed report is named and the others still finish.
+#: Environment variable read by the board-pack runner (:mod:`csa_analysis.boardpack`): a comma-separated list
+#: of district names (or ``county``) whose reports fail on purpose. The runner turns it into each notebook's
+#: ``fail`` parameter, so the executed notebook records why it failed.
 FAIL_ENV = "CSA_FAIL_REPORT"
 TOP_N = 5
 NA = "n/a"
@@ -68,6 +68,14 @@ class Pack:
     def period(self) -> str:
         return self.quarter.label()
 
+    @property
+    def harm_unit(self) -> str:
+        """Unit of the harm weights in use (e.g. ``"CCHI days"``), read from the county's harm table."""
+        from .harm import harm_weights_for
+
+        units = harm_weights_for(self.county)["unit"].dropna().astype("str")
+        return units.iloc[0] if len(units) else "weighted harm"
+
 
 # --------------------------------------------------------------------------------------------------
 # Opening
@@ -90,7 +98,7 @@ def _read_pack_data(folder: Path) -> tuple[dict[str, pd.DataFrame], dict, list]:
 
 
 def open_report(data_dir: str = "", quarter: str = "", district: str = "", tables_dir: str = "",
-                generated_at: str = "") -> Pack:
+                generated_at: str = "", fail: bool = False) -> Pack:
     """Validate a report's parameters and gather what it shows.
 
     Parameters
@@ -105,11 +113,16 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         Folder of pre-computed tables written by the board-pack runner; blank = compute them now.
     generated_at : str
         Run time stamp shown in the header (the runner passes it).
+    fail : bool
+        Raise ``RuntimeError`` here on purpose, after the parameters are validated: failure injection for
+        the tests and for a scheduler's alert drill (the runner sets it from ``$CSA_FAIL_REPORT``).
 
     Raises
     ------
     InputError
         Unknown district or quarter, bad inputs.
+    RuntimeError
+        ``fail`` is true.
     """
     county = read_county(Path(data_dir) if data_dir else SAMPLE_DATA_DIR)
     name = None
@@ -118,8 +131,10 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         if name is None:
             raise InputError(f"district {district!r} is not in {county.name}", where="parameter district",
                              expected="one of " + ", ".join(county.district_names))
-    if os.environ.get(FAIL_ENV) and os.environ[FAIL_ENV] in (name or "county",):
-        raise RuntimeError(f"failure injected for {name or 'county'} by ${FAIL_ENV}")
+    if quarter:
+        Quarter.parse(quarter)  # a malformed quarter is a parameter error, named before any work
+    if fail:
+        raise RuntimeError(f"failure injected for {name or 'county'} (parameter fail=True, ${FAIL_ENV})")
     if tables_dir:
         tables, quality, inputs = _read_pack_data(Path(tables_dir))
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
@@ -151,7 +166,9 @@ def _fmt(value: Any, kind: str) -> str:
     if kind == "pct":
         return f"{float(value):+.0f}%"
     if kind == "gbp":
-        return f"£{float(value):,.0f}" if abs(float(value)) >= 100 else f"£{float(value):,.2f}"
+        v = float(value)
+        text = f"£{abs(v):,.0f}" if abs(v) >= 100 else f"£{abs(v):,.2f}"
+        return "-" + text if v < 0 else text
     if kind == "rate":
         return f"{float(value):,.2f}"
     if kind == "score":
@@ -159,6 +176,29 @@ def _fmt(value: Any, kind: str) -> str:
     if kind == "weight":
         return f"{float(value):,.4g}"
     return str(value)
+
+
+def format_frame(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """``df`` formatted for people: the chosen columns as text under their headings.
+
+    Thousands separators, percentages, pounds, and "n/a" for blanks (a blank is never shown as 0).
+
+    Parameters
+    ----------
+    columns : mapping
+        Column -> (heading, kind); kinds as for :func:`html_table`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"issue": ["Drugs"], "count": [12345], "funding_gbp": [float("nan")],
+    ...                   "need_share": [0.25]})
+    >>> format_frame(t, {"issue": ("Issue", "text"), "count": ("Count", "int"),
+    ...                  "funding_gbp": ("Funding", "gbp"), "need_share": ("Share", "share")}).iloc[0].tolist()
+    ['Drugs', '12,345', 'n/a', '25%']
+    """
+    return pd.DataFrame({heading: [_fmt(v, "text" if kind == "status" else kind) for v in df[col]]
+                         if col in df else [NA] * len(df)
+                         for col, (heading, kind) in columns.items()}, index=df.index)
 
 
 def html_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, css_class: str = "csa") -> str:
@@ -187,12 +227,14 @@ def html_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, css_
 
 STYLE = """<style>
 table.csa{border-collapse:collapse;font-size:13px;margin:6px 0 14px}
-table.csa th{background:#0b3d6e;color:#fff;text-align:left;padding:4px 8px}
-table.csa td{border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top;text-align:left}
-table.csa td.num{text-align:right;white-space:nowrap}
+table.csa.csa th{background:#0b3d6e;color:#fff;text-align:left;padding:4px 8px;vertical-align:bottom}
+table.csa.csa td{border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top;text-align:left}
+table.csa.csa td.num{text-align:right;white-space:nowrap}
 td.rag-red{background:#f4c7b8}td.rag-amber{background:#fde7b0}td.rag-green{background:#cfe8d8}
 .csa-meta{color:#444;font-size:13px}.csa-note{color:#555;font-size:12px}
-@media print{table.csa{page-break-inside:auto}tr{page-break-inside:avoid}}
+@media print{table.csa{page-break-inside:auto}table.csa thead{display:table-header-group}
+tr{page-break-inside:avoid}table.csa th,td.rag-red,td.rag-amber,td.rag-green{-webkit-print-color-adjust:exact;
+print-color-adjust:exact}}
 </style>"""
 
 
@@ -216,8 +258,16 @@ def _esc(text: Any) -> str:
 # Sections
 
 
+def _with_population(scores: pd.DataFrame, pack: Pack) -> pd.DataFrame:
+    """``issue_scores`` with a ``population`` column (taken from ``cost_per_area`` if the table lacks it)."""
+    if "population" in scores:
+        return scores
+    pop = pack.tables["cost_per_area"].set_index(pack.tables["cost_per_area"]["district"].astype("str"))
+    return scores.assign(population=scores["district"].astype("str").map(pop["population"]))
+
+
 def _district_scores(pack: Pack) -> pd.DataFrame:
-    s = pack.tables["issue_scores"]
+    s = _with_population(pack.tables["issue_scores"], pack)
     if pack.district is None:
         return s
     return s[s["district"].astype("str") == pack.district]
@@ -309,13 +359,13 @@ def priorities_table(pack: Pack):
         cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
                 "rate_per_1000": ("Per 1,000", "rate"), "location_quotient": ("Location quotient", "rate"),
                 "change_pct_last_year": ("Change on last year", "pct"),
-                "harm_score": ("Harm (CCHI days)", "int"), "cost_of_crime_gbp": ("Cost of crime", "gbp")}
+                "harm_score": (f"Harm ({pack.harm_unit})", "int"), "cost_of_crime_gbp": ("Cost of crime", "gbp")}
     else:
         t = pack.tables["county_priorities"].sort_values("priority_rank")
         cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
                 "rate_per_1000": ("Per 1,000", "rate"),
                 "districts_above_county_rate": ("Districts at/above county rate", "int"),
-                "prevalence_share": ("Prevalence", "share"), "harm_score": ("Harm (CCHI days)", "int"),
+                "prevalence_share": ("Prevalence", "share"), "harm_score": (f"Harm ({pack.harm_unit})", "int"),
                 "cost_of_crime_gbp": ("Cost of crime", "gbp")}
     cols |= {f"score_{c}": (c.capitalize(), "score") for c in ("volume", "trend", "harm", "cost", "prevalence")}
     cols["priority_score"] = ("Priority score (0-100)", "score")
@@ -390,19 +440,21 @@ def partnership_landscape(pack: Pack):
     """The partnership landscape section (county roll-up), shown only when a partnership register is given."""
     if "partnership_overlap" not in pack.tables:
         return None
-    from .partnerships import overlap_matrix, read_register
+    from .partnership_charts import overlap_matrix_figure
+    from .partnerships import admin_share_context, meeting_load_context, overlap_matrix, read_register
 
     t = pack.tables
     register = read_register(pack.county.partnerships_file, pack.county)
-    chart = charts.png(charts.overlap_matrix_figure(overlap_matrix(register), pack.county.name))
-    admin = t["partnership_admin"].iloc[-1]
-    admin_line = (f"Across the partnerships with both figures, administration is {admin['admin_share']:.0%} of "
-                  "known spend." if pd.notna(admin["admin_share"]) else "Administration costs are not known.")
+    chart = charts.png(overlap_matrix_figure(
+        overlap_matrix(register),
+        f"Partnership landscape: remit overlap between partnerships (Jaccard index, 0-1), {pack.county.name}"))
     return _html(
         "<h2>Partnership landscape</h2>"
         f"<p>{len(register)} partnerships in the register ({_esc(pack.county.partnerships_file.name)}). "
-        f"{_esc(admin_line)}</p>" + chart.data
-        + "<h3>Meeting load per agency</h3>" + html_table(t["partnership_load"], {
+        f"{_esc(admin_share_context(t['partnership_admin']))}</p>" + chart.data
+        + "<h3>Meeting load per agency</h3>"
+        + f"<p>{_esc(meeting_load_context(t['partnership_load'], register))}</p>"
+        + html_table(t["partnership_load"], {
             "agency": ("Agency", "text"), "partnerships": ("Partnerships", "int"),
             "meetings_per_year": ("Meetings a year", "int")})
         + "<h3>Candidate mergers</h3>" + (html_table(t["partnership_mergers"], {
@@ -411,15 +463,20 @@ def partnership_landscape(pack: Pack):
             if len(t["partnership_mergers"]) else "<p>No pair meets the overlap threshold.</p>")
         + "<h3>Hub-and-spoke scenario</h3>" + html_table(t["partnership_scenario"], {
             "measure": ("Measure", "text"), "before": ("Before", "int"), "after": ("After", "int"),
-            "change": ("Change", "int")})
+            "change": ("Change", "int"), "unit": ("Unit", "text")})
         + "<p class='csa-note'>Assumptions:</p>" + html_table(t["partnership_assumptions"], {
-            "assumption": ("Assumption", "text"), "value": ("Value", "text")})
+            "assumption": ("Assumption", "text"), "value": ("Value", "text"), "note": ("Note", "text")})
     )
 
 
 def methodology(pack: Pack):
-    """The methodology annex, with this county's settings."""
-    return _markdown(methodology_markdown(pack.county))
+    """The methodology annex, with this county's settings (its own leading title dropped: the notebook's
+    section heading names it)."""
+    text = methodology_markdown(pack.county).lstrip()
+    first, _, rest = text.partition("\n")
+    if first.startswith("#") and first.lstrip("#").strip().casefold() == "methodology":
+        text = rest.lstrip("\n")
+    return _markdown(text)
 
 
 def provenance(pack: Pack):
@@ -441,33 +498,41 @@ def _top_issues(pack: Pack) -> list[str]:
 
 
 def trend_chart(pack: Pack):
-    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area,
-                                         "monthly counts, all months in the data", pack.district))
+    """Monthly incidents of the area's top priorities over every month in the data."""
+    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
+                                         pack.district))
 
 
 def rates_chart(pack: Pack):
+    """The district's rate per 1,000 residents for each issue against the county rate."""
     return charts.png(charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
                                              pack.district or "", pack.period))
 
 
 def matrix_chart(pack: Pack):
+    """Priority matrix: volume against harm of every issue in the area."""
     table = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
-    return charts.png(charts.priority_matrix(table, pack.area, pack.period))
+    return charts.png(charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
 
 
 def heatmap_chart(pack: Pack):
+    """Issue x district heat map of location quotients."""
     return charts.png(charts.heatmap(pack.tables["issue_scores"], pack.period))
 
 
 def funnel_chart(pack: Pack):
-    return charts.png(charts.funnel_plot(pack.tables["issue_scores"], pack.tables["county_priorities"],
+    """Funnel plot of the county's top priority: district rates against the county rate."""
+    return charts.png(charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
+                                         pack.tables["county_priorities"],
                                          _top_issues(pack)[0], pack.period))
 
 
 def funding_chart(pack: Pack):
+    """Each district's share of need against its share of funding."""
     return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], pack.period,
                                              pack.county.funding_info.need_basis))
 
 
 def sensitivity_chart(pack: Pack):
+    """County harm ranks under each weighting."""
     return charts.png(charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))

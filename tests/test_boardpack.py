@@ -1,21 +1,29 @@
-"""The board pack end to end: csa assess on the sample through real papermill, nbconvert and openpyxl."""
+"""The board pack: ``csa assess`` on the sample end to end (real loader, papermill, nbconvert, openpyxl), then
+the runner's own behaviour on synthetic tables (``_compute_tables`` replaced): a failed report, exit codes,
+atomic replacement of the previous pack, progress, retries."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import re
-from pathlib import Path
+import threading
+import time
 
+import nbformat
 import pytest
 from openpyxl import load_workbook
 
+from csa_analysis import boardpack
 from csa_analysis.boardpack import assess, slug
 from csa_analysis.cli import main
 from csa_analysis.errors import InputError
 
 from datafactory import SAMPLE_DIR, tree_hashes
+from synthetic import COUNTY_NAME, synthetic_scored, write_county
 
 DISTRICTS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
              "North West Leicestershire", "Oadby and Wigston"]
@@ -108,7 +116,8 @@ def test_index_links_every_report_and_table(pack):
     for link in links:
         assert (pack[1] / link).is_file(), link
     assert "county.html" in links and "board_pack.xlsx" in links
-    assert sum(link.startswith("districts/") for link in links) == 7
+    assert sum(link.startswith("districts/") and link.endswith(".html") for link in links) == 7
+    assert sum(link.endswith(".ipynb") for link in links) == 8  # each report's audit log
 
 
 def test_workbook_has_formatted_sheets(pack):
@@ -123,24 +132,6 @@ def test_workbook_has_formatted_sheets(pack):
     share = ws.cell(row=2, column=header.index("need_share") + 1)
     assert share.number_format == "0.0%"
     assert wb["Issue scores"].max_row == 7 * 14 + 1
-
-
-def test_a_failed_district_is_named_and_the_others_still_finish(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CSA_FAIL_REPORT", "Melton")
-    out = tmp_path / "pack"
-    code = main(["assess", "--data", str(SAMPLE_DIR), "--out", str(out), "--districts", "Melton,Blaby",
-                 "--quiet"])
-    assert code == 1
-    err = capsys.readouterr().err
-    assert "report failed: Melton" in err
-    reports = {r["name"]: r for r in json.loads((out / "manifest.json").read_text())["reports"]}
-    assert reports["Melton"]["status"] == "failed"
-    assert "failure injected for Melton" in reports["Melton"]["error"]
-    assert reports["Blaby"]["status"] == "ok" and reports["Leicestershire"]["status"] == "ok"
-    assert (out / "districts" / "blaby.html").is_file() and (out / "county.html").is_file()
-    assert not (out / "districts" / "melton.html").exists()
-    assert (out / "districts" / "melton.ipynb").is_file()  # the failed run's audit log
-    assert "failed" in (out / "index.html").read_text()
 
 
 def test_bad_input_leaves_a_previous_pack_untouched(tmp_path, capsys):
@@ -164,12 +155,209 @@ def test_a_second_run_into_the_same_folder_is_refused_while_one_holds_it(tmp_pat
     assert not out.exists()
 
 
-def test_committed_notebooks_have_no_outputs_and_a_tagged_parameters_cell():
-    import nbformat
+# --------------------------------------------------------------------------------------------------
+# The runner on synthetic tables
 
-    for path in sorted(Path(__file__).parent.parent.joinpath("notebooks").glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        assert all(not c.outputs and c.execution_count is None for c in code), path.name
-        assert "parameters" in code[0].metadata.get("tags", []), path.name
-        assert all("def " not in c.source and "class " not in c.source for c in code), path.name
+
+def _old_pack(out):
+    out.mkdir(parents=True)
+    (out / "index.html").write_text("last quarter's good pack")
+    (out / "stale-from-last-quarter.txt").write_text("gone once a new pack is in place")
+    return tree_hashes(out)
+
+
+@pytest.fixture(scope="module")
+def failed_run(tmp_path_factory):
+    """One real run (kernels, nbconvert) on synthetic tables in which Eastmere fails on purpose."""
+    root = tmp_path_factory.mktemp("synthetic")
+    data = write_county(root / "data")
+    out = root / "pack"
+    old = _old_pack(out)
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
+        mp.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: synthetic_scored())
+        mp.setenv("CSA_FAIL_REPORT", "eastmere")  # names are matched like county.toml names
+        code = assess(data, None, out, jobs=3, districts=["Eastmere", "Brook & Fenton"], progress=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    return code, out, err.getvalue(), manifest, old
+
+
+def test_a_failed_district_is_named_and_the_others_still_finish(failed_run):
+    """The summary of :class:`TestAFailedReport` (docs/reliability.md cites this name)."""
+    code, out, err, manifest, _ = failed_run
+    assert code == 1 and "report failed: Eastmere" in err
+    assert {r["name"]: r["status"] for r in manifest["reports"]} == {
+        COUNTY_NAME: "ok", "Eastmere": "failed", "Brook & Fenton": "ok"}
+    assert (out / "county.html").is_file() and (out / "districts" / "brook-fenton.html").is_file()
+
+
+class TestAFailedReport:
+    def test_exit_code_1_and_the_failure_named_on_stderr(self, failed_run):
+        code, _, err, _, _ = failed_run
+        assert code == 1
+        assert "csa assess: report failed: Eastmere (districts/eastmere.html): RuntimeError: failure injected " \
+               "for Eastmere" in err
+
+    def test_progress_shows_one_line_per_finished_report_with_seconds(self, failed_run):
+        lines = [ln for ln in failed_run[2].splitlines() if re.match(r"\[\d/3\] ", ln)]
+        assert len(lines) == 3
+        assert all(re.search(r": (ok|FAILED) \(\d+\.\d s\)", ln) for ln in lines)
+
+    def test_manifest_records_each_report(self, failed_run):
+        manifest = failed_run[3]
+        reports = {r["name"]: r for r in manifest["reports"]}
+        assert set(reports) == {COUNTY_NAME, "Eastmere", "Brook & Fenton"}
+        assert reports["Eastmere"]["status"] == "failed"
+        assert "failure injected for Eastmere" in reports["Eastmere"]["error"]
+        for name in (COUNTY_NAME, "Brook & Fenton"):
+            assert reports[name]["status"] == "ok" and reports[name]["error"] is None
+        assert all(r["seconds"] > 0 for r in reports.values())
+        assert manifest["failed"] == ["Eastmere"] and manifest["exit_code"] == 1
+        assert manifest["quarter"] == "2024-25Q1" and manifest["package_version"]
+        assert manifest["inputs"][0]["sha256"] == "0" * 64 and manifest["inputs"][0]["rows"] == 12_345
+
+    def test_the_others_are_produced_and_the_pack_replaces_the_old_one(self, failed_run):
+        _, out, _, _, _ = failed_run
+        assert (out / "county.html").is_file() and (out / "districts" / "brook-fenton.html").is_file()
+        assert not (out / "districts" / "eastmere.html").exists()
+        assert not (out / "stale-from-last-quarter.txt").exists()  # a partial success is still the new pack
+        for name in ("issue_scores", "county_priorities", "cost_per_area", "monthly"):
+            assert (out / "tables" / f"{name}.csv").is_file()
+        assert (out / "board_pack.xlsx").is_file()
+        assert not list(out.parent.glob(".pack.tmp-*")) and not list(out.parent.glob(".pack.old-*"))
+
+    def test_the_failed_notebook_is_kept_as_the_audit_log_failing_in_its_validation_cell(self, failed_run):
+        nb = nbformat.read(failed_run[1] / "districts" / "eastmere.ipynb", as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])][0]
+        assert "fail = True" in injected.source
+        errors = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
+        assert len(errors) == 1 and "open_report(" in errors[0].source
+
+    def test_index_names_the_failure_and_links_only_what_exists(self, failed_run):
+        out = failed_run[1]
+        page = (out / "index.html").read_text(encoding="utf-8")
+        assert "failed: RuntimeError: failure injected for Eastmere" in page
+        assert "Brook &amp; Fenton" in page and "Brook & Fenton" not in page
+        for link in re.findall(r'href="([^"]+)"', page):
+            assert (out / link).is_file(), link
+        assert 'href="districts/eastmere.html"' not in page
+
+    def test_page_titles_name_the_report(self, failed_run):
+        page = (failed_run[1] / "districts" / "brook-fenton.html").read_text(encoding="utf-8")
+        assert "<title>Brook &amp; Fenton strategic assessment, 2024-25Q1</title>" in page
+
+
+def _synthetic(monkeypatch, tmp_path):
+    monkeypatch.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: synthetic_scored())
+    return write_county(tmp_path / "data")
+
+
+def _fake_report(active: list, peak: list):
+    """A stand-in for run_report: no kernel, a page in a few milliseconds; records concurrency."""
+    lock = threading.Lock()
+
+    def run(job, staging, kernel, timeout, report_timeout):
+        with lock:
+            active.append(job.name)
+            peak.append(len(active))
+        time.sleep(0.05)
+        (staging / job.html).write_text(f"<p>{job.name}</p>")
+        job.status, job.seconds = "ok", 0.05
+        with lock:
+            active.remove(job.name)
+
+    return run
+
+
+def test_bad_input_exits_2_and_changes_nothing(tmp_path, monkeypatch, capsys):
+    data = write_county(tmp_path / "data")
+
+    def bad(county, quarter, **kw):
+        raise InputError("has 3 fields", file="police_uk/2024-06/x.csv", where="row 7", expected="12 fields")
+
+    monkeypatch.setattr(boardpack, "_compute_tables", bad)
+    out = tmp_path / "pack"
+    before = _old_pack(out)
+    assert main(["assess", "--data", str(data), "--out", str(out), "--quiet"]) == 2
+    assert "police_uk/2024-06/x.csv: row 7: has 3 fields (expected 12 fields)" in capsys.readouterr().err
+    assert tree_hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pack"]
+
+
+def test_a_crash_while_writing_keeps_the_previous_pack(tmp_path, monkeypatch):
+    data = _synthetic(monkeypatch, tmp_path)
+    monkeypatch.setattr(boardpack, "run_report", _fake_report([], []))
+
+    def crash(*args, **kw):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("csa_analysis.excel.write_workbook", crash)
+    out = tmp_path / "pack"
+    before = _old_pack(out)
+    with pytest.raises(OSError, match="disk full"):
+        assess(data, None, out, progress=False)
+    assert tree_hashes(out) == before
+    assert not list(tmp_path.glob(".pack.tmp-*"))
+
+
+def test_reports_run_at_most_jobs_at_a_time_and_every_district_is_produced(tmp_path, monkeypatch):
+    data = _synthetic(monkeypatch, tmp_path)
+    active, peak = [], []
+    monkeypatch.setattr(boardpack, "run_report", _fake_report(active, peak))
+    out = tmp_path / "pack"
+    assert assess(data, "2024-25Q1", out, jobs=2, progress=False) == 0
+    assert max(peak) == 2 and len(peak) == 8
+    pages = sorted(p.name for p in (out / "districts").glob("*.html"))
+    assert pages == ["ashby-vale.html", "brook-fenton.html", "castleford.html", "dunmore.html", "eastmere.html",
+                     "fairholt.html", "st-greyston-s.html"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["jobs"] == 2 and manifest["exit_code"] == 0 and manifest["failed"] == []
+
+
+def test_an_unknown_name_in_the_failure_drill_is_bad_usage(tmp_path, monkeypatch):
+    data = _synthetic(monkeypatch, tmp_path)
+    monkeypatch.setenv("CSA_FAIL_REPORT", "Nowhere")
+    with pytest.raises(InputError, match="'Nowhere' names no report"):
+        assess(data, None, tmp_path / "pack", progress=False)
+    assert not (tmp_path / "pack").exists()
+
+
+@pytest.mark.parametrize("name,expected", [("Hinckley and Bosworth", "hinckley-and-bosworth"),
+                                           ("Brook & Fenton", "brook-fenton"), ("St Greyston's", "st-greyston-s"),
+                                           ("  ", "district")])
+def test_slug(name, expected):
+    assert slug(name) == expected
+
+
+def test_kernel_falls_back_to_python3_when_the_project_kernel_is_not_registered(monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
+    assert boardpack.kernel_name() == "python3"
+    monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x", "csa-workbench": "/y"})
+    assert boardpack.kernel_name() == "csa-workbench"
+
+
+@pytest.mark.parametrize("collisions,status", [(1, "ok"), (2, "failed")])
+def test_a_kernel_port_collision_is_retried_once(tmp_path, monkeypatch, collisions, status):
+    import papermill
+    import zmq
+
+    calls = []
+
+    def execute(*args, **kw):
+        calls.append(kw.get("cwd"))
+        if len(calls) <= collisions:
+            raise zmq.error.ZMQError(98, "Address already in use")
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Done")])
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    job = boardpack.ReportJob("Eastmere", "district", boardpack.NOTEBOOK_DIR / boardpack.DISTRICT_NOTEBOOK,
+                              "districts/eastmere.html", {})
+    boardpack.run_report(job, tmp_path, "python3", 60)
+    assert job.status == status and len(calls) == 2
+    assert calls == [None, None]  # never a cwd: it is process-wide, not thread-safe
+    if status == "failed":
+        assert "Address already in use" in job.error
+    else:
+        assert "Done" in (tmp_path / "districts" / "eastmere.html").read_text()

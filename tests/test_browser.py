@@ -58,6 +58,20 @@ def test_page_loads_offline_without_console_errors_and_every_image_decodes(pack,
     browser.save_screenshot(str(SCREENSHOTS / (page.replace("/", "-").replace(".html", ".png"))))
 
 
+def test_a_district_page_prints_to_pdf(pack, browser):
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    browser.get((pack / "districts" / "melton.html").as_uri())
+    options = PrintOptions()
+    options.orientation = "portrait"
+    pdf = base64.b64decode(browser.print_page(options))
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 50_000  # text and the embedded charts
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "districts-melton.pdf").write_bytes(pdf)
+
+
 def test_index_links_open_the_reports(pack, browser):
     from selenium.webdriver.common.by import By
 

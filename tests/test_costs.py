@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 from csa_analysis.config import REFERENCE_DIR, FundingInfo
 from csa_analysis.costs import (
@@ -21,6 +20,8 @@ from csa_analysis.costs import (
 from csa_analysis.errors import InputError
 from csa_analysis.issues import ISSUES
 from csa_analysis.tables import build_tables_from_counts
+
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 #: Home Office Research Report 99 figures quoted in reference.md (pounds per offence, 2015/16 prices).
 REFERENCE_COSTS = {"Homicide": 3_200_000, "Rape": 39_360, "Violence with injury": 14_050, "Robbery": 11_320,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 from csa_analysis.config import DeliveryRules
 from csa_analysis.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED, LEVELS, district_evidence, most_districts
 from csa_analysis.tables import build_tables_from_counts
+
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 FOUR = (1000, 1000, 1000, 1000)
 DISTRICTS = ("North", "South", "East", "West")

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 from csa_analysis.errors import InputError
 from csa_analysis.harm import (
@@ -21,6 +20,8 @@ from csa_analysis.harm import (
 )
 from csa_analysis.issues import ISSUES
 from csa_analysis.tables import build_tables_from_counts
+
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 #: The indicative figures of reference.md: a single value, or the (low, high) range.
 REFERENCE = {

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 from csa_analysis.issues import ISSUES
 from csa_analysis.prevalence import county_volume, gini, gini_by_group, location_quotients
 from csa_analysis.volume import volume_table
+
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 
 
 def scored(rows, pops=(1000, 2000)):

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from scoringfactory import ALL_MONTHS, Q, make_counts, make_county, make_records
 
 from csa_analysis.errors import InputError
 from csa_analysis.issues import ISSUES
@@ -22,6 +21,8 @@ from csa_analysis.volume import (
     poisson_ci,
     volume_table,
 )
+
+from scoringfactory import ALL_MONTHS, Q, make_counts, make_county, make_records
 
 
 def row(v: pd.DataFrame, district: str, issue: str) -> pd.Series:
