@@ -462,6 +462,37 @@ def _optional_table(base: Path, value: Any, stem: str, toml_path: Path) -> Path 
     return found[0] if found else None
 
 
+def read_input_table(path: Path, what: str) -> pd.DataFrame:
+    """Read a user's ``.csv`` (UTF-8, an Excel BOM accepted) or ``.xlsx`` table as text, header stripped.
+
+    Blank lines are kept, so a frame row ``i`` is spreadsheet row ``i + 2`` (header = row 1).
+
+    Raises
+    ------
+    InputError
+        Unsupported type, missing file, not UTF-8, or unreadable; ``what`` names the table expected.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError("unsupported file type", file=path, expected=f"a .csv or .xlsx {what}")
+    if not path.is_file():
+        raise InputError("file not found", file=path, expected=f"a {what}")
+    try:
+        if suffix == ".xlsx":
+            table = pd.read_excel(path, engine="openpyxl", dtype=str)
+        else:
+            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
+                                skip_blank_lines=False, skipinitialspace=True)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
+                         expected="a UTF-8 CSV file") from None
+    except Exception as exc:  # pandas/openpyxl raise many types for unreadable files
+        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", file=path,
+                         expected=f"a .csv or .xlsx {what} with a header row") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return table
+
+
 def read_district_table(
     path: Path,
     value_column: str,
@@ -495,22 +526,7 @@ def read_district_table(
         or a district given twice. Messages give the file, the row (spreadsheet numbering, header = 1)
         and what was expected.
     """
-    try:
-        if path.suffix.lower() == ".xlsx":
-            table = pd.read_excel(path, engine="openpyxl", dtype=str)
-        elif path.suffix.lower() == ".csv":
-            table = pd.read_csv(path, dtype=str, encoding="utf-8", skipinitialspace=True)
-        else:
-            raise InputError("unsupported file type", file=path, expected="a .csv or .xlsx file")
-    except InputError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
-                         expected="a UTF-8 CSV file") from None
-    except Exception as exc:  # pandas/openpyxl raise many types for unreadable files
-        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", file=path,
-                         expected="a .csv or .xlsx table with a header row") from None
-    table.columns = [str(c).strip() for c in table.columns]
+    table = read_input_table(path, "table")
     for col in ("district", value_column):
         if col not in table.columns:
             raise InputError(f"has no column {col!r} (columns found: {', '.join(table.columns)})",

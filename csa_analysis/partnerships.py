@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import County, normalise_name
+from .config import County, normalise_name, read_input_table
 from .errors import InputError
 from .issues import ISSUES
 
@@ -102,29 +102,6 @@ def normalise_remit_item(item: str) -> str:
     """
     key = normalise_name(str(item).replace("\u2019", "'").replace("\u2018", "'"))
     return _ISSUE_KEYS.get(key, key)
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError("unsupported file type", file=path, expected="a .csv or .xlsx partnership register")
-    if not path.is_file():
-        raise InputError("file not found", file=path, expected="a partnership register")
-    try:
-        if suffix == ".xlsx":
-            table = pd.read_excel(path, engine="openpyxl", dtype=str)
-        else:
-            # blank lines are kept so that row numbers match the spreadsheet's; utf-8-sig accepts Excel's BOM
-            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
-                                skip_blank_lines=False)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
-                         expected="a UTF-8 CSV file") from None
-    except Exception as exc:  # pandas/openpyxl raise many types for unreadable files
-        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", file=path,
-                         expected="a .csv or .xlsx partnership register with a header row") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
 
 
 def _number(text: object, path: Path, row: int, col: str) -> float:
@@ -188,7 +165,7 @@ def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
     ('Blaby', 'Hinckley and Bosworth')
     """
     path = Path(path)
-    table = _read_table(path)
+    table = read_input_table(path, "partnership register")
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise InputError(
