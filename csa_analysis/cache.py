@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import default_cache_dir
-from .load import PARSER_VERSION, Combiner, StreetFile, discover_street_files, month_groups, parse_street_table
+from .load import (
+    PARSER_VERSION,
+    Combiner,
+    StreetFile,
+    discover_street_files,
+    month_groups,
+    parse_street_table,
+)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -46,7 +53,11 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def _stat_key(f: StreetFile) -> str:
     st = f.path.stat()
-    return f"{f.path.resolve()}|{f.member or ''}|{st.st_size}|{st.st_mtime_ns}"
+    return f"{_place_key(f)}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _place_key(f: StreetFile) -> str:
+    return f"{f.path.resolve()}|{f.member or ''}"
 
 
 def _read_index(path: Path) -> dict[str, str]:
@@ -67,6 +78,31 @@ def _file_sha256(f: StreetFile) -> str:
     else:
         h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def _entry_key(files: Sequence[StreetFile], hashes: Sequence[str]) -> str:
+    return hashlib.sha256(
+        json.dumps([PARSER_VERSION, [(f.label, f.month, f.force, h)
+                                     for f, h in zip(files, hashes, strict=True)]]).encode()
+    ).hexdigest()[:32]
+
+
+def _read_entry(cache: Path, key: str) -> tuple[Path, dict[str, Any]] | None:
+    """The cache entry ``key`` (its Parquet file and account) if it is there and readable."""
+    path, account_path = cache / "incidents" / f"{key}.parquet", cache / "incidents" / f"{key}.json"
+    if not (path.is_file() and account_path.is_file()):
+        return None
+    try:
+        account = json.loads(account_path.read_text(encoding="utf-8"))
+        pq.read_metadata(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return path, account
+
+
+#: How the incidents are written: no compression and no statistics (the cache is read whole, column by
+#: column, so neither pays for its cost at national scale); dictionaries kept (locations repeat a lot).
+_PARQUET_OPTIONS = {"compression": "none", "write_statistics": ["month"], "use_dictionary": True}
 
 
 def ensure_cache(
@@ -94,75 +130,118 @@ def ensure_cache(
     table : None
         Kept for callers that accept a freshly built table; the incidents are streamed to disk, so it is
         always None and callers read the Parquet file.
+
+    Notes
+    -----
+    A file whose size or modification time is not in the stat index is hashed before anything is parsed
+    when its path is known (a touched file may well be unchanged, and hashing is far cheaper than parsing).
+    Files at paths never seen before are hashed as they are parsed, from the same bytes, so a first run
+    reads every file once.
     """
     say = progress or (lambda _msg: None)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     files = discover_street_files(source)
     index_path = cache / "stat-index.json"
     index = _read_index(index_path)
-    hashes = []
-    index_changed = False
-    for f in files:
-        key = _stat_key(f)
-        if key not in index:
-            index[key] = _file_sha256(f)
-            index_changed = True
-        hashes.append(index[key])
-
-    key = hashlib.sha256(
-        json.dumps([PARSER_VERSION, [(f.label, f.month, f.force, h)
-                                     for f, h in zip(files, hashes, strict=True)]]).encode()
-    ).hexdigest()[:32]
-    combined_path = cache / "incidents" / f"{key}.parquet"
-    account_path = cache / "incidents" / f"{key}.json"
-    if combined_path.is_file() and account_path.is_file():
-        try:
-            account = json.loads(account_path.read_text(encoding="utf-8"))
-            pq.read_metadata(combined_path)
-            if index_changed:
+    stat_keys = [_stat_key(f) for f in files]
+    hashes: list[str | None] = [index.get(k) for k in stat_keys]
+    unknown = [i for i, h in enumerate(hashes) if h is None]
+    places = {k.rsplit("|", 2)[0] for k in index}
+    threads = workers or os.cpu_count() or 1
+    if unknown and all(_place_key(files[i]) in places for i in unknown):
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for i, h in zip(unknown, pool.map(lambda i: _file_sha256(files[i]), unknown), strict=True):
+                hashes[i] = h
+        unknown = []
+    if not unknown:
+        entry = _read_entry(cache, _entry_key(files, hashes))
+        if entry is not None:
+            if any(k not in index for k in stat_keys):
+                index.update(zip(stat_keys, hashes, strict=True))
                 _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
             say(f"Using the processed cache of {len(files)} police.uk files ({cache})")
-            return combined_path, account, None
-        except (OSError, ValueError, pa.ArrowException):
-            say("Cache entry unreadable: rebuilding it")
-
-    def parsed_file(i: int) -> pa.Table:
-        return parse_street_table(files[i].read_bytes(), files[i].label, files[i].month)
+            return entry[0], entry[1], None
 
     say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
-    # Month by month: parse the month's files side by side, drop repeated Crime IDs, append to the Parquet
-    # file, let the month go. Only Crime IDs are kept across months.
-    combiner = Combiner()
-    combined_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=combined_path.parent, prefix=f".{combined_path.name}.", suffix=".tmp")
+    incidents = cache / "incidents"
+    incidents.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=incidents, prefix=".incidents.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
-    writer = None
     try:
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            for group in month_groups(files):
-                parsed = list(pool.map(parsed_file, group))
-                table = combiner.add_month([files[i] for i in group], parsed, [hashes[i] for i in group])
-                del parsed
+        account = _build(files, hashes, tmp, threads, say)
+        for k, h in zip(stat_keys, account["sha256"], strict=True):
+            index[k] = h
+        key = _entry_key(files, account.pop("sha256"))
+        path = incidents / f"{key}.parquet"
+        # Only a fully valid input set reaches the cache.
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _atomic_write_bytes(incidents / f"{key}.json", json.dumps(account, indent=1).encode())
+    _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
+    return path, account, None
+
+
+def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path, threads: int,
+           say: Callable[[str], None]) -> dict[str, Any]:
+    """Parse, combine and write every file to ``out``, a month at a time, as a pipeline.
+
+    Worker threads read, hash (where ``hashes`` has None) and parse the next month's files while the
+    calling thread de-duplicates this month and a writer thread appends the month before to the Parquet
+    file; pyarrow and hashlib release the GIL, so the stages overlap on all cores. At most three months are
+    in memory at once.
+
+    Returns
+    -------
+    dict
+        :meth:`~csa_analysis.load.Combiner.account`, plus ``sha256``: every file's hash, in order.
+    """
+    def parsed_file(i: int) -> tuple[pa.Table, str]:
+        data = files[i].read_bytes()
+        digest = hashes[i] or hashlib.sha256(data).hexdigest()
+        return parse_street_table(data, files[i].label, files[i].month), digest
+
+    groups = month_groups(files)
+    combiner = Combiner()
+    digests: list[str] = [""] * len(files)
+    writer: pq.ParquetWriter | None = None
+    written: Future | None = None
+    with ThreadPoolExecutor(max_workers=threads) as pool, ThreadPoolExecutor(max_workers=1) as write_pool:
+        ahead = [[pool.submit(parsed_file, i) for i in group] for group in groups[:2]]
+        try:
+            for m, group in enumerate(groups):
+                results = [future.result() for future in ahead.pop(0)]
+                if m + 2 < len(groups):
+                    ahead.append([pool.submit(parsed_file, i) for i in groups[m + 2]])
+                for i, (_table, digest) in zip(group, results, strict=True):
+                    digests[i] = digest
+                table = combiner.add_month([files[i] for i in group], [t for t, _ in results],
+                                           [d for _, d in results])
+                del results
+                if written is not None:
+                    written.result()
                 if table is None:
                     continue
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="lz4")
-                writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
-        if writer is not None:
-            writer.close()
-            writer = None
-        account = combiner.account()
-        # Only a fully valid input set reaches the cache.
-        os.replace(tmp, combined_path)
-    except BaseException:
-        if writer is not None:
-            writer.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    _atomic_write_bytes(account_path, json.dumps(account, indent=1).encode())
-    _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-    return combined_path, account, None
+                    writer = pq.ParquetWriter(out, table.schema, **_PARQUET_OPTIONS)
+                if table.schema != writer.schema:
+                    table = table.cast(writer.schema)
+                written = write_pool.submit(writer.write_table, table)
+                if len(groups) > 3:
+                    say(f"  {files[group[0]].month}: {m + 1} of {len(groups)} months")
+            if written is not None:
+                written.result()
+        finally:
+            for futures in ahead:
+                for future in futures:
+                    future.cancel()
+            if writer is not None:
+                if written is not None:
+                    wait([written])
+                writer.close()
+    return {**combiner.account(), "sha256": digests}
 
 
 def load_incidents(

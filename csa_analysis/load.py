@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .config import County, normalise_name
+from .crime_ids import CrimeIdIndex
 from .errors import InputError
 from .issues import ISSUES, RETIRED_ISSUES
 
@@ -246,7 +247,7 @@ def parse_street_table(data: bytes, label: str, month: str | None = None) -> pa.
         the wrong number of fields, a Month that is not the file's month, an unknown Crime type, a
         coordinate that is not a number.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError("is empty", file=label, expected="a police.uk street file with a header row")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -323,14 +324,10 @@ def local_authority(lsoa_name: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray
     if isinstance(lsoa_name, pa.Array):
         lsoa_name = pa.chunked_array([lsoa_name])
     arr = _dictionary(lsoa_name)
-    names = pd.Series(arr.dictionary.to_pylist(), dtype="str")
-    la = names.str.extract(_LSOA_SUFFIX, expand=False).fillna(names).to_numpy(dtype=object)
-    if len(la):
-        uniq, inverse = np.unique(la, return_inverse=True)
-    else:
-        uniq, inverse = np.array([], dtype=object), np.array([], dtype=np.int32)
-    indices = pc.take(pa.array(inverse.astype(np.int32)), arr.indices)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(uniq.tolist(), pa.string()))
+    # On the distinct names, in Arrow (no GIL held): strip the suffix, then encode the authorities.
+    authorities = pc.replace_substring_regex(arr.dictionary, pattern=_LSOA_SUFFIX, replacement=r"\1")
+    encoded = authorities.dictionary_encode()
+    return pa.DictionaryArray.from_arrays(pc.take(encoded.indices, arr.indices), encoded.dictionary)
 
 
 def _first_row(mask: pa.ChunkedArray | pa.Array) -> int:
@@ -468,7 +465,7 @@ class Combiner:
         self._months: set[str] = set()
         self._last_month = ""
         self._by_key: dict[tuple[str, str], tuple[str, str]] = {}
-        self._seen_ids: pa.Array | None = None
+        self._ids = CrimeIdIndex()
 
     def add_month(self, files: Sequence[StreetFile], tables: Sequence[pa.Table],
                   hashes: Sequence[str]) -> pa.Table | None:
@@ -499,29 +496,11 @@ class Combiner:
         table = pa.concat_tables(kept).unify_dictionaries()
         # A Crime ID counts once, in its first row: the first within this month, and only if no earlier
         # month had it. Rows without one (anti-social behaviour) are all kept.
-        ids = table["crime_id"]
-        valid = ids.is_valid().to_numpy(zero_copy_only=False)
-        present = ids.drop_null()
-        if len(pc.unique(present)) == len(present):  # the usual case: no repeat within the month
-            keep = np.ones(table.num_rows, dtype=bool)
-        else:
-            with_id = pa.table({"crime_id": ids, "i": pa.array(np.arange(table.num_rows, dtype=np.int64))}).filter(
-                pc.is_valid(ids))
-            first = with_id.group_by("crime_id").aggregate([("i", "min")])["i_min"].to_numpy()
-            keep = ~valid
-            keep[first] = True
-        if self._seen_ids is not None and len(self._seen_ids) and len(present):
-            # Probe the IDs seen so far against this month's (hashing the smaller side), then mark this
-            # month's rows whose ID was seen before.
-            repeated = self._seen_ids.filter(pc.is_in(self._seen_ids, value_set=present.combine_chunks()))
-            if len(repeated):
-                earlier = pc.fill_null(pc.is_in(ids, value_set=repeated), False).to_numpy(zero_copy_only=False)
-                keep &= ~(earlier & valid)
-        self.duplicates_dropped += int(valid.sum() - (keep & valid).sum())
-        if not keep.all():
+        keep = self._ids.keep(table["crime_id"])
+        dropped = int(len(keep) - keep.sum())
+        if dropped:
+            self.duplicates_dropped += dropped
             table = table.filter(pa.array(keep))
-        new_ids = table["crime_id"].drop_null().combine_chunks()
-        self._seen_ids = new_ids if self._seen_ids is None else pa.concat_arrays([self._seen_ids, new_ids])
         self.outside_gb += int(pc.sum(table["outside_gb"]).as_py() or 0)
         return table
 
