@@ -166,13 +166,20 @@ def _exporter():
                         embed_images=True)
 
 
-def _deadline_manager(seconds: float, fired: threading.Event) -> type:
-    """A kernel manager that kills its kernel after ``seconds``: a hung report becomes a named failure."""
+def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
+    """The kernel manager for one report.
+
+    It kills its kernel after ``seconds`` (None: no limit), so a hung report becomes a named failure, and
+    it does not interrupt a kernel it is shutting down: jupyter_client sends SIGINT before every shutdown,
+    which made finished kernels log a spurious "KeyboardInterrupt caught in kernel" error.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
-    class DeadlineKernelManager(AsyncKernelManager):
+    class ReportKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):  # type: ignore[override]
             await super().start_kernel(**kw)
+            if seconds is None:
+                return
 
             def kill() -> None:
                 fired.set()
@@ -183,13 +190,18 @@ def _deadline_manager(seconds: float, fired: threading.Event) -> type:
             self._csa_timer.daemon = True
             self._csa_timer.start()
 
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
         async def shutdown_kernel(self, *args, **kw):  # type: ignore[override]
             timer = getattr(self, "_csa_timer", None)
             if timer is not None:
                 timer.cancel()
             return await super().shutdown_kernel(*args, **kw)
 
-    return DeadlineKernelManager
+    return ReportKernelManager
 
 
 def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
@@ -202,7 +214,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
 
     started = time.perf_counter()
     fired = threading.Event()
-    extra = {"kernel_manager_class": _deadline_manager(report_timeout, fired)} if report_timeout else {}
+    manager = _kernel_manager(report_timeout or None, fired)
     out_nb = staging / job.html.replace(".html", ".ipynb")
     out_nb.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -212,7 +224,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
                 # reaches the notebook as an absolute parameter instead.
                 nb = pm.execute_notebook(
                     str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
-                    progress_bar=False, log_output=False, execution_timeout=timeout, **extra,
+                    progress_bar=False, log_output=False, execution_timeout=timeout, kernel_manager_class=manager,
                     # keep the terminal's progress lines readable: no kernel start-up warnings, errors only
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 )

@@ -59,7 +59,7 @@ _OTHER_POLICE_UK = re.compile(r"-(outcomes|stop-and-search)\.csv$")
 _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"
 
 #: Bumped whenever parsing changes, so old cache entries are not reused.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from .config import SAMPLE_DATA_DIR, County, normalise_name, read_county
 from .errors import InputError
 from .methodology import methodology_markdown
 from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .volume import poisson_quantile
 
 #: Environment variable read by the board-pack runner (:mod:`csa_analysis.boardpack`): a comma-separated list
 #: of district names (or ``county``) whose reports fail on purpose. The runner turns it into each notebook's
@@ -307,9 +308,7 @@ def rag_status(pack: Pack) -> pd.DataFrame:
         county_rate = t["issue"].map(cp.set_index("issue")["rate_per_1000"])
         pop = t["population"]
         expected = county_rate * pop / 1000
-        from scipy import stats
-
-        upper = stats.poisson.ppf(0.999, expected) / pop * 1000
+        upper = poisson_quantile(0.999, expected) / pop * 1000
         flag = t["change_flag"].astype("str")
         rate = t["rate_per_1000"].astype("float64")
         red = ((flag == "increase") | (rate > upper)).fillna(False)

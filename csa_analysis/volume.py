@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .config import County
 from .issues import issue_categories
@@ -97,6 +96,8 @@ def poisson_change_p(x1: np.ndarray | pd.Series, x0: np.ndarray | pd.Series) -> 
     """
     x1 = np.asarray(pd.array(x1, dtype="Float64").to_numpy(dtype=float, na_value=np.nan))
     x0 = np.asarray(pd.array(x0, dtype="Float64").to_numpy(dtype=float, na_value=np.nan))
+    from scipy import stats  # here, not at the top: a district report's kernel never needs SciPy
+
     n = x1 + x0
     lower = stats.binom.cdf(x1, n, 0.5)
     upper = stats.binom.sf(x1 - 1, n, 0.5)
@@ -114,10 +115,42 @@ def poisson_ci(x: np.ndarray | pd.Series, alpha: float = ALPHA) -> tuple[np.ndar
     >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
     (4.8, 18.39)
     """
+    from scipy import stats
+
     x = np.asarray(x, dtype=float)
     lo = np.where(x > 0, stats.chi2.ppf(alpha / 2, 2 * x) / 2, 0.0)
     hi = stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2
     return lo, hi
+
+
+def poisson_quantile(q: float, mu: np.ndarray | pd.Series | float) -> np.ndarray:
+    """Smallest count ``k`` with ``P(X <= k) >= q`` for ``X ~ Poisson(mu)``: ``scipy.stats.poisson.ppf``.
+
+    Computed as SciPy's own ``poisson.ppf`` does, from :mod:`scipy.special` alone, which a report kernel
+    imports in a tenth of the time of :mod:`scipy.stats`.
+
+    Parameters
+    ----------
+    q : float
+        Probability, strictly between 0 and 1.
+    mu : array-like
+        Expected counts (>= 0); NaN gives NaN.
+
+    Examples
+    --------
+    >>> poisson_quantile(0.999, [0.0, 4.0, 100.0]).tolist()
+    [0.0, 11.0, 132.0]
+    """
+    from scipy import special
+
+    if not 0 < q < 1:
+        raise ValueError(f"q must lie strictly between 0 and 1, not {q}")
+    mu = np.asarray(mu, dtype=float)
+    with np.errstate(invalid="ignore"):
+        upper = np.ceil(special.pdtrik(q, mu))
+        below = np.maximum(upper - 1, 0)
+        k = np.where(special.pdtr(below, mu) >= q, below, upper)
+    return np.where(mu == 0, 0.0, np.where(np.isnan(mu), np.nan, k))
 
 
 def funnel_limits(county_rate_per_1000: float, populations: np.ndarray | pd.Series,
@@ -143,8 +176,8 @@ def funnel_limits(county_rate_per_1000: float, populations: np.ndarray | pd.Seri
     out = {"population": pop}
     for level in levels:
         a = 1 - level
-        lo = np.where(expected > 0, stats.poisson.ppf(a / 2, expected), 0)
-        hi = stats.poisson.ppf(1 - a / 2, expected)
+        lo = np.where(expected > 0, poisson_quantile(a / 2, expected), 0)
+        hi = poisson_quantile(1 - a / 2, expected)
         out[f"lower_{level:g}"] = lo / pop * 1000
         out[f"upper_{level:g}"] = hi / pop * 1000
     return pd.DataFrame(out)

@@ -173,3 +173,13 @@ class TestFromRecords:
         county = make_county()
         with pytest.raises(InputError):
             build_tables(make_records([], county), county, Quarter.parse("2030-31Q1"), ALL_MONTHS)
+
+
+def test_poisson_quantile_equals_scipy_stats_poisson_ppf():
+    from csa_analysis.volume import poisson_quantile
+
+    mu = np.concatenate([[0.0, np.nan, 1e-9, 0.5, 1.0], np.linspace(0, 60, 601), np.geomspace(1e-4, 1e6, 500)])
+    for q in (0.00001, 0.001, 0.025, 0.5, 0.975, 0.999, 0.99999):
+        assert np.array_equal(poisson_quantile(q, mu), stats.poisson.ppf(q, mu), equal_nan=True), q
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        poisson_quantile(1.0, [3.0])
