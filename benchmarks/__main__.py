@@ -25,7 +25,7 @@ from benchmarks.generate import NATIONAL_YEAR, SMOKE, generate
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLE = ROOT / "data" / "raw" / "leicestershire"
-#: Runs of each short figure (and its baseline); the fastest counts. Reports run once.
+#: Runs of each short figure and of its baseline (``--repeat``); the fastest counts. Reports run once.
 REPEAT = 3
 
 
@@ -64,7 +64,7 @@ def figure(name: str, ours: dict, baseline_name: str | None = None, baseline: di
     return row
 
 
-def run(smoke: bool, out: Path, reports: bool = True) -> dict:
+def run(smoke: bool, out: Path, reports: bool = True, repeat: int = REPEAT) -> dict:
     scale = SMOKE if smoke else NATIONAL_YEAR
     data_root = Path(tempfile.mkdtemp(prefix="bench-data-")) if smoke else HERE / "data" / "national"
     print(f"Generating {scale.rows:,} police.uk-shaped rows in {data_root} (once)...", flush=True)
@@ -75,8 +75,8 @@ def run(smoke: bool, out: Path, reports: bool = True) -> dict:
     figures = []
     try:
         print("ingest ...", flush=True)
-        ingest = measure("ingest", repeat=REPEAT, data=data, cache=str(cache))
-        base = measure("pyarrow_read", repeat=REPEAT, data=data)
+        ingest = measure("ingest", repeat=repeat, data=data, cache=str(cache))
+        base = measure("pyarrow_read", repeat=repeat, data=data)
         figures.append(figure("ingest: raw CSV to the processed cache", ingest, "pyarrow.csv.read_csv",
                               base, target="ratio <= 1.5"))
         print("memory ...", flush=True)
@@ -84,8 +84,8 @@ def run(smoke: bool, out: Path, reports: bool = True) -> dict:
         figures.append(figure("load a whole year from the cache (peak memory)", year,
                               target="peak_rss_mib < 3072"))
         print("scoring ...", flush=True)
-        ours = measure("score", repeat=REPEAT, data=data, cache=str(cache), quarter=quarter)
-        base = measure("duckdb_score", repeat=REPEAT, data=data, cache=str(cache), quarter=quarter)
+        ours = measure("score", repeat=repeat, data=data, cache=str(cache), quarter=quarter)
+        base = measure("duckdb_score", repeat=repeat, data=data, cache=str(cache), quarter=quarter)
         figures.append(figure(f"score one quarter ({quarter}) from the cache", ours, "DuckDB aggregation",
                               base, target="ratio <= 1.5 and seconds < 2"))
         print("cached re-run ...", flush=True)
@@ -94,7 +94,7 @@ def run(smoke: bool, out: Path, reports: bool = True) -> dict:
         argv = [csa, "score", "--data", data, "--quarter", quarter, "--out", str(score_out),
                 "--cache", str(cache), "--quiet"]
         measure("command", argv=argv)  # warm: tables cached
-        rerun = measure("command", repeat=REPEAT, argv=argv)
+        rerun = measure("command", repeat=repeat, argv=argv)
         figures.append(figure("csa score re-run, nothing changed (whole command)", rerun,
                               target="seconds < 1"))
         if reports:
@@ -176,9 +176,12 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny data: check the benchmark code runs")
     parser.add_argument("--no-reports", action="store_true", help="skip the board-pack figures")
     parser.add_argument("--out", type=Path, default=None, help="results file (default results/latest.json)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help=f"runs of each data figure and baseline, fastest kept (default {REPEAT}; 1 with --smoke)")
     args = parser.parse_args()
     out = args.out or HERE / "results" / ("smoke.json" if args.smoke else "latest.json")
-    result = run(args.smoke, out, reports=not args.no_reports)
+    repeat = args.repeat or (1 if args.smoke else REPEAT)
+    result = run(args.smoke, out, reports=not args.no_reports, repeat=repeat)
     print_table(result)
     print(f"\nwritten {out}")
 
