@@ -45,7 +45,8 @@ def measure(name: str, repeat: int = 1, **kwargs) -> dict:
             raise RuntimeError(f"benchmark {name} failed:\n{done.stderr[-3000:]}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
-    return {**best, "peak_rss_mib": max(r.get("peak_rss_mib", 0.0) for r in runs), "runs": len(runs)}
+    return {**best, "peak_rss_mib": max(r.get("peak_rss_mib", 0.0) for r in runs),
+            "all_seconds": [round(r["seconds"], 3) for r in runs]}
 
 
 def figure(name: str, ours: dict, baseline_name: str | None = None, baseline: dict | None = None,
@@ -59,7 +60,8 @@ def figure(name: str, ours: dict, baseline_name: str | None = None, baseline: di
         "baseline_seconds": round(baseline["seconds"] / per, 3) if baseline else None,
         "ratio": round(ours["seconds"] / baseline["seconds"], 3) if baseline else None,
         "target": target,
-        "runs": ours.get("runs", 1),
+        "all_seconds": ours.get("all_seconds"),
+        "baseline_all_seconds": baseline.get("all_seconds") if baseline else None,
     }
     return row
 

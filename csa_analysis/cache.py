@@ -57,7 +57,8 @@ def _stat_key(f: StreetFile) -> str:
 
 
 def _place_key(f: StreetFile) -> str:
-    return f"{f.path.resolve()}|{f.member or ''}"
+    # abspath, not resolve(): no system call per path component, and any stable absolute name will do
+    return f"{os.path.abspath(f.path)}|{f.member or ''}"
 
 
 def _read_index(path: Path) -> dict[str, str]:
@@ -154,7 +155,10 @@ def ensure_cache(
                 hashes[i] = h
         unknown = []
     if not unknown:
-        entry = _read_entry(cache, _entry_key(files, hashes))
+        key = _entry_key(files, hashes)
+        entry = _read_entry(cache, key)
+        if entry is None and (cache / "incidents" / f"{key}.parquet").exists():
+            say("Cache entry unreadable: rebuilding it")
         if entry is not None:
             if any(k not in index for k in stat_keys):
                 index.update(zip(stat_keys, hashes, strict=True))

@@ -79,7 +79,8 @@ def arrow_monthly_counts(
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
 
-    Reads only the four columns placing needs from the Parquet cache and groups them with Arrow's
+    Reads only the three columns placing needs from the Parquet cache (``la_name`` is missing exactly where
+    the LSOA is: those rows are unallocated) and groups them with Arrow's
     multi-threaded hash aggregation, so no per-record pandas frame is ever built: this is what ``csa score``
     and ``csa assess`` use on one machine.
 
@@ -92,33 +93,42 @@ def arrow_monthly_counts(
     quality : dict
         As :attr:`csa_analysis.load.Dataset.quality`.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .cache import ensure_cache
     from .load import quality_account
 
     path, account, table = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    cols = ["la_name", "lsoa_name", "issue", "month"]
+    cols = ["la_name", "issue", "month"]
     table = (pq.read_table(path, columns=cols) if table is None else table.select(cols)).unify_dictionaries()
-    grouped = table.group_by(["la_name", "issue", "month"]).aggregate([([], "count_all")]).to_pandas()
-    grouped = grouped.rename(columns={"count_all": "count"})
-    unallocated = int(grouped.loc[grouped["la_name"].isna(), "count"].sum())
-    grouped = grouped[grouped["la_name"].notna()]
-    la = grouped["la_name"].astype("str")
-    names = county.district_names
-    pos = district_lookup(pd.Index(la.unique()), county)[:-1]
-    to_district = dict(zip(la.unique(), pos, strict=True))
-    code = la.map(to_district).astype("int64")
-    inside = grouped[code >= 0]
-    outside = grouped[code < 0]
-    by_area = outside.groupby(outside["la_name"].astype("str"))["count"].sum().to_dict()
-    placed = inside.assign(district=pd.Categorical.from_codes(code[code >= 0].to_numpy(), categories=names),
-                           issue=inside["issue"].astype("str"), month=inside["month"].astype("str"))
-    counts = placed.groupby(["district", "issue", "month"], observed=True)["count"].sum().reset_index()
-    issues = issue_categories(counts["issue"].unique())
-    counts["issue"] = pd.Categorical(counts["issue"], categories=issues)
+    grouped = table.group_by(["la_name", "issue", "month"]).aggregate([([], "count_all")])
+    n = grouped["count_all"].to_numpy()
+    la = grouped["la_name"].combine_chunks()
+    if not pa.types.is_dictionary(la.type):
+        la = la.dictionary_encode()
+    # Place each distinct local-authority name (not each row): -1 marks out of area and, through the
+    # trailing -1 of the lookup, rows with no LSOA (unallocated).
+    la_code = la.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    lookup = district_lookup(pd.Index(la.dictionary.to_pylist(), dtype="object"), county)
+    code = lookup[la_code]
+    no_lsoa = la_code < 0
+    unallocated = int(n[no_lsoa].sum())
+    outside = (code < 0) & ~no_lsoa
+    by_name = np.bincount(la_code[outside], weights=n[outside], minlength=len(la.dictionary))
+    by_area = {la.dictionary[int(i)].as_py(): int(by_name[i]) for i in np.flatnonzero(by_name)}
+    inside = code >= 0
+    issue = grouped["issue"].combine_chunks().cast(pa.string()).to_pandas()[inside]
+    placed = pd.DataFrame({
+        "district": pd.Categorical.from_codes(code[inside], categories=county.district_names),
+        "issue": pd.Categorical(issue, categories=issue_categories(issue.unique())),
+        "month": grouped["month"].combine_chunks().cast(pa.string()).to_pandas()[inside].reset_index(drop=True),
+        "count": n[inside].astype("int64"),
+    })
+    # Two names of one district (an alias) fold together here.
+    counts = (placed.groupby(["district", "issue", "month"], observed=True, sort=True)["count"].sum()
+              .reset_index()[list(COUNT_COLUMNS)])
     counts["count"] = counts["count"].astype("int64")
-    counts = counts.sort_values(["district", "issue", "month"], ignore_index=True)[list(COUNT_COLUMNS)]
     per_district = counts.groupby("district", observed=False)["count"].sum().to_dict()
     quality = quality_account(county, account, per_district, unallocated, by_area)
     return counts, account, quality

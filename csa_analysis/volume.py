@@ -40,7 +40,7 @@ def grid(county: County, issues: Sequence[str]) -> pd.DataFrame:
 
 def issues_of(counts: pd.DataFrame) -> list[str]:
     """The issue list for tables: the 14 police.uk issues, plus a retired one present in the counts."""
-    present = counts["issue"].astype("str").unique() if len(counts) else []
+    present = [str(i) for i in counts["issue"].unique()] if len(counts) else []
     return issue_categories(present)
 
 
@@ -64,12 +64,16 @@ def quarter_count(counts: pd.DataFrame, county: County, quarter: Quarter, months
     index = pd.MultiIndex.from_frame(g)
     if not set(quarter.months()) <= set(months):
         return pd.Series(pd.NA, index=index, dtype="Int64")
-    sel = counts[counts["month"].isin(quarter.months())]
-    if sel.empty:
-        return pd.Series(0, index=index, dtype="Int64")
-    summed = sel.groupby([sel["district"].astype("str"), sel["issue"].astype("str")])["count"].sum()
-    keys = pd.MultiIndex.from_arrays([g["district"].astype("str"), g["issue"].astype("str")])
-    return pd.Series(summed.reindex(keys, fill_value=0).to_numpy(), index=index, dtype="Int64")
+    districts, issues = list(county.district_names), list(issues)
+    in_quarter = counts["month"].isin(quarter.months()).to_numpy()
+    d = pd.Categorical(counts["district"], categories=districts).codes
+    i = pd.Categorical(counts["issue"], categories=issues).codes
+    on_grid = in_quarter & (d >= 0) & (i >= 0)
+    # The grid is district-major, issue-minor: a count's row is district code x issues + issue code.
+    total = np.bincount(d[on_grid].astype("int64") * len(issues) + i[on_grid],
+                        weights=counts["count"].to_numpy(dtype="float64")[on_grid],
+                        minlength=len(districts) * len(issues))
+    return pd.Series(total.astype("int64"), index=index, dtype="Int64")
 
 
 def poisson_change_p(x1: np.ndarray | pd.Series, x0: np.ndarray | pd.Series) -> np.ndarray:
@@ -269,12 +273,22 @@ def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) 
         ``district``, ``issue`` (categorical), ``month`` (str), ``count`` (int64), sorted.
     """
     issues = issues_of(counts)
-    g = grid(county, issues)
+    districts = list(county.district_names)
     months = sorted(months)
-    full = g.loc[g.index.repeat(len(months))].reset_index(drop=True)
-    full["month"] = np.tile(months, len(g))
-    keyed = counts.assign(district=counts["district"].astype("str"), issue=counts["issue"].astype("str"))
-    merged = full.assign(d=full["district"].astype("str"), i=full["issue"].astype("str")).merge(
-        keyed.rename(columns={"district": "d", "issue": "i"}), on=["d", "i", "month"], how="left")
-    full["count"] = merged["count"].fillna(0).astype("int64").to_numpy()
+    shape = (len(districts), len(issues), len(months))
+    # Position of each count on the full grid, from category codes (no string keys, no merge).
+    codes = [pd.Categorical(counts[col], categories=cats).codes.astype("int64")
+             for col, cats in (("district", districts), ("issue", issues), ("month", months))]
+    on_grid = (codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0)
+    flat = np.ravel_multi_index([c[on_grid] for c in codes], shape)
+    total = np.zeros(int(np.prod(shape)), dtype="int64")
+    np.add.at(total, flat, counts["count"].to_numpy(dtype="int64")[on_grid])
+    d, i, m = np.unravel_index(np.arange(total.size), shape)
+    full = pd.DataFrame({
+        "district": pd.Categorical.from_codes(d, categories=districts),
+        "issue": pd.Categorical.from_codes(i, categories=issues),
+        "month": np.asarray(months, dtype=object)[m] if months else np.array([], dtype=object),
+        "count": total,
+    })
+    full["month"] = full["month"].astype("str")
     return full
