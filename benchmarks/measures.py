@@ -146,9 +146,13 @@ def command(argv: list[str], cwd: str | None = None) -> dict:
     return {"seconds": seconds, "rows": 0, "peak_rss_mib": _children_peak_rss_mib()}
 
 
-def naive_reports(notebook_runs: list[dict]) -> dict:
-    """Baseline: one ``papermill`` CLI call plus one ``jupyter nbconvert`` CLI call per report."""
+def naive_reports(notebook_runs: list[dict], cache: str | None = None) -> dict:
+    """Baseline: one ``papermill`` CLI call plus one ``jupyter nbconvert`` CLI call per report.
+
+    ``cache`` is the processed cache the notebooks load the data through (``$CSA_CACHE_DIR``).
+    """
     bindir = Path(sys.executable).parent
+    env = {**os.environ, "CSA_CACHE_DIR": cache} if cache else None
     tmp = Path(tempfile.mkdtemp(prefix="naive-"))
     t = time.perf_counter()
     for i, run in enumerate(notebook_runs):
@@ -157,9 +161,9 @@ def naive_reports(notebook_runs: list[dict]) -> dict:
                 "-k", run.get("kernel", "csa-workbench")]
         for k, v in run["parameters"].items():
             argv += ["-p", k, str(v)]
-        subprocess.run(argv, check=True, capture_output=True)
+        subprocess.run(argv, check=True, capture_output=True, env=env)
         subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(executed)], check=True, capture_output=True)
+                        str(executed)], check=True, capture_output=True, env=env)
     seconds = time.perf_counter() - t
     shutil.rmtree(tmp, ignore_errors=True)
     return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib()}

@@ -417,11 +417,17 @@ def assess(
                     say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
                         + (f" - {job.error}" if job.error else ""))
 
+            from .excel import write_workbook
+
+            def workbook() -> None:  # written while the kernels run: the main thread is idle then
+                write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
+
             if client is not None:
                 from distributed import as_completed as dask_completed
 
                 futures = {client.submit(_report_task, j, staging, kernel, timeout, report_timeout, pure=False): i
                            for i, j in enumerate(report_jobs)}
+                workbook()
                 for fut in dask_completed(list(futures)):
                     report_jobs[futures[fut]] = fut.result()
                     finished(report_jobs[futures[fut]])
@@ -429,12 +435,10 @@ def assess(
                 with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csa-report") as pool:
                     futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
                                for j in report_jobs}
+                    workbook()
                     for fut in as_completed(futures):
                         fut.result()
                         finished(futures[fut])
-            from .excel import write_workbook
-
-            write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
             failed = [j for j in report_jobs if j.status != "ok"]
             manifest = {
                 "county": county.name,

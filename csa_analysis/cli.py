@@ -167,8 +167,13 @@ def dask_client(args: argparse.Namespace):
     if args.scheduler:
         return Client(args.scheduler)
     jobs = getattr(args, "jobs", None)
-    cluster = LocalCluster(n_workers=jobs or None, threads_per_worker=1, processes=True, dashboard_address=None)
-    return Client(cluster)
+    # A free port for the dashboard (8787 may be taken by another cluster), announced with the progress.
+    cluster = LocalCluster(n_workers=jobs or None, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = Client(cluster)
+    if not getattr(args, "quiet", False):
+        print(f"Dask LocalCluster of {len(cluster.workers)} workers; dashboard {client.dashboard_link}",
+              file=sys.stderr)
+    return client
 
 
 def cmd_score(args: argparse.Namespace) -> int:
