@@ -194,7 +194,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
 
     Worker threads read, hash (where ``hashes`` has None) and parse the next month's files while the
     calling thread de-duplicates this month and a writer thread appends the month before to the Parquet
-    file; pyarrow and hashlib release the GIL, so the stages overlap on all cores. At most three months are
+    file; pyarrow and hashlib release the GIL, so the stages overlap on all cores. At most four months are
     in memory at once.
 
     Returns

@@ -74,3 +74,41 @@ def test_the_cache_is_parquet_with_categorical_columns_and_raw_data_is_untouched
     df = pd.read_parquet(combined[0])
     assert isinstance(df["issue"].dtype, pd.CategoricalDtype)
     assert tree_hashes(root) == before
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_input_hashes_are_each_files_sha256_whether_hashed_before_or_while_parsing(tmp_path):
+    lines = {m: pick(sample_lines(m), where=lambda r: r["LSOA name"].startswith("Blaby "), n=8)
+             for m in ("2018-10", "2018-11", "2018-12", "2019-01")}
+    root = make_data_dir(tmp_path / "data", lines)
+    cache = tmp_path / "cache"
+    files = sorted((root / "police_uk").rglob("*.csv"))
+    expected = {f.name: _sha256(f) for f in files}
+
+    _path, first, _ = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # new paths: while parsing
+    assert {i["path"].rsplit("/", 1)[1]: i["sha256"] for i in first["inputs"]} == expected
+    files[1].write_text(files[1].read_text() + lines["2018-11"][0] + "\n")  # known path, new content
+    expected[files[1].name] = _sha256(files[1])
+    _path, second, _ = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # hashed before parsing
+    assert {i["path"].rsplit("/", 1)[1]: i["sha256"] for i in second["inputs"]} == expected
+    assert second["rows_read"] == first["rows_read"] + 1
+
+
+def test_a_bad_file_in_a_late_month_stops_the_pipeline_and_leaves_no_cache_file(tmp_path):
+    from csa_analysis.errors import InputError
+
+    lines = {m: pick(sample_lines(m), where=lambda r: r["LSOA name"].startswith("Blaby "), n=8)
+             for m in ("2018-10", "2018-11", "2018-12", "2019-01", "2019-02")}
+    root = make_data_dir(tmp_path / "data", lines)
+    bad = next((root / "police_uk").rglob("2019-01-*.csv"))
+    bad.write_text(bad.read_text().replace("2019-01,", "2019-13,", 1))
+    cache = tmp_path / "cache"
+    with pytest.raises(InputError) as err:
+        cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)
+    assert "2019-01-leicestershire-street.csv" in str(err.value) and "row 2" in str(err.value)
+    assert list((cache / "incidents").iterdir()) == []
