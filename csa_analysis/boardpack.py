@@ -191,7 +191,7 @@ def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
             self._csa_timer.start()
 
         async def _async_interrupt_kernel(self) -> None:
-            if self.shutting_down:
+            if getattr(self, "shutting_down", False):
                 return
             await super()._async_interrupt_kernel()
 

@@ -39,3 +39,33 @@ def test_a_hung_district_fails_by_name_and_the_county_still_finishes(tmp_path, h
     assert message in reports["Melton"]["error"]
     assert reports["Melton"]["seconds"] < 60
     assert reports["Leicestershire"]["status"] == "ok"
+
+
+def test_a_report_kernel_is_shut_down_without_an_interrupt_but_can_still_be_interrupted():
+    """jupyter_client sends SIGINT before every shutdown, which made finished kernels log a spurious
+    "KeyboardInterrupt caught in kernel" error; the report kernel manager skips only that interrupt."""
+    import asyncio
+    import signal
+    import threading
+
+    from csa_analysis.boardpack import _kernel_manager, kernel_name
+
+    km = _kernel_manager(None, threading.Event())(kernel_name=kernel_name())
+    sent = []
+
+    async def run() -> None:
+        await km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        real = km._async_signal_kernel
+
+        async def recording(signum):
+            sent.append(signum)
+            await real(signum)
+
+        km._async_signal_kernel = recording
+        await km.interrupt_kernel()  # an interrupt asked for (a cell timeout) still reaches the kernel
+        assert sent == [signal.SIGINT]
+        await km.shutdown_kernel()
+        assert not await km.is_alive()
+
+    asyncio.run(run())
+    assert sent == [signal.SIGINT]  # none added by the shutdown
