@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     quarter_arg(assess)
     engine_arg(assess)
     assess.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="reports run side by side (default: the number of cores)")
+                        help="reports run side by side (default: the number of cores plus one)")
     assess.add_argument("--districts", default=None, metavar='"A,B"',
                         help="only these districts (official names or aliases, comma-separated)")
     assess.add_argument("--timeout", type=int, default=600, metavar="SECONDS",

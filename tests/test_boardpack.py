@@ -314,6 +314,17 @@ def test_reports_run_at_most_jobs_at_a_time_and_every_district_is_produced(tmp_p
     assert manifest["jobs"] == 2 and manifest["exit_code"] == 0 and manifest["failed"] == []
 
 
+def test_by_default_one_more_report_runs_than_there_are_cores(tmp_path, monkeypatch):
+    data = _synthetic(monkeypatch, tmp_path)
+    active, peak = [], []
+    monkeypatch.setattr(boardpack, "run_report", _fake_report(active, peak))
+    monkeypatch.setattr(boardpack.os, "cpu_count", lambda: 2)
+    out = tmp_path / "pack"
+    assert assess(data, "2024-25Q1", out, progress=False) == 0
+    assert json.loads((out / "manifest.json").read_text())["jobs"] == 3
+    assert max(peak) <= 3
+
+
 def test_an_unknown_name_in_the_failure_drill_is_bad_usage(tmp_path, monkeypatch):
     data = _synthetic(monkeypatch, tmp_path)
     monkeypatch.setenv("CSA_FAIL_REPORT", "Nowhere")
