@@ -118,11 +118,13 @@ def arrow_monthly_counts(
     by_name = np.bincount(la_code[outside], weights=n[outside], minlength=len(la.dictionary))
     by_area = {la.dictionary[int(i)].as_py(): int(by_name[i]) for i in np.flatnonzero(by_name)}
     inside = code >= 0
-    issue = grouped["issue"].combine_chunks().cast(pa.string()).to_pandas()[inside]
+    placed_rows = pa.array(inside)
+    issue, month = (grouped[c].combine_chunks().cast(pa.string()).filter(placed_rows).to_pandas()
+                    for c in ("issue", "month"))
     placed = pd.DataFrame({
         "district": pd.Categorical.from_codes(code[inside], categories=county.district_names),
         "issue": pd.Categorical(issue, categories=issue_categories(issue.unique())),
-        "month": grouped["month"].combine_chunks().cast(pa.string()).to_pandas()[inside].reset_index(drop=True),
+        "month": month,
         "count": n[inside].astype("int64"),
     })
     # Two names of one district (an alias) fold together here.
