@@ -244,9 +244,31 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
         job.status = "failed"
         job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
                      else _short_error(exc))
+        _cancel_leftover_tasks()
     if out_nb.is_file():
         job.audit = out_nb.relative_to(staging).as_posix()
     job.seconds = round(time.perf_counter() - started, 2)
+
+
+def _cancel_leftover_tasks() -> None:
+    """Cancel what a failed report left pending on this thread's event loop.
+
+    nbclient does not cancel its output-polling task when a cell times out (``async_execute_cell`` leaves
+    it for a ``CellControlSignal``), so it would stay pending on the loop this thread reuses for its next
+    report, and be reported as "Task was destroyed but it is pending!" when Python exits.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def _port_collision(exc: BaseException) -> bool:

@@ -69,3 +69,17 @@ def test_a_report_kernel_is_shut_down_without_an_interrupt_but_can_still_be_inte
 
     asyncio.run(run())
     assert sent == [signal.SIGINT]  # none added by the shutdown
+
+
+def test_a_timed_out_report_leaves_no_task_pending_on_its_threads_event_loop(tmp_path, hanging_notebooks):
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    from csa_analysis.boardpack import ReportJob, kernel_name, run_report
+
+    job = ReportJob("Melton", "district", hanging_notebooks / "district_assessment.ipynb", "districts/melton.html",
+                    {"data_dir": str(SAMPLE_DIR), "quarter": "2018-19Q3", "district": "Melton"})
+    run_report(job, tmp_path, kernel_name(), timeout=5)
+    assert job.status == "failed" and "CellTimeoutError" in job.error
+    assert [t for t in asyncio.all_tasks(ensure_event_loop()) if not t.done()] == []
