@@ -64,16 +64,34 @@ def quarter_count(counts: pd.DataFrame, county: County, quarter: Quarter, months
     index = pd.MultiIndex.from_frame(g)
     if not set(quarter.months()) <= set(months):
         return pd.Series(pd.NA, index=index, dtype="Int64")
-    districts, issues = list(county.district_names), list(issues)
-    in_quarter = counts["month"].isin(quarter.months()).to_numpy()
-    d = pd.Categorical(counts["district"], categories=districts).codes
-    i = pd.Categorical(counts["issue"], categories=issues).codes
-    on_grid = in_quarter & (d >= 0) & (i >= 0)
-    # The grid is district-major, issue-minor: a count's row is district code x issues + issue code.
-    total = np.bincount(d[on_grid].astype("int64") * len(issues) + i[on_grid],
-                        weights=counts["count"].to_numpy(dtype="float64")[on_grid],
-                        minlength=len(districts) * len(issues))
-    return pd.Series(total.astype("int64"), index=index, dtype="Int64")
+    in_quarter = counts[counts["month"].isin(quarter.months())]
+    total = grid_totals(in_quarter, {"district": county.district_names, "issue": issues})
+    return pd.Series(total, index=index, dtype="Int64")
+
+
+def grid_totals(counts: pd.DataFrame, axes: dict[str, Sequence[str]]) -> np.ndarray:
+    """Sum ``counts["count"]`` onto the full grid of ``axes``, by category codes (no string keys, no merge).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        A ``count`` column and one column per axis.
+    axes : dict
+        Column name -> its values in grid order; the first axis varies slowest, as in :func:`grid`.
+
+    Returns
+    -------
+    ndarray of int64
+        One total per grid cell, flattened in C order; a count whose value is on no axis is left out.
+    """
+    shape = tuple(len(values) for values in axes.values())
+    codes = [pd.Categorical(counts[col], categories=list(values)).codes.astype("int64")
+             for col, values in axes.items()]
+    on_grid = np.logical_and.reduce([c >= 0 for c in codes])
+    flat = np.ravel_multi_index([c[on_grid] for c in codes], shape)
+    total = np.zeros(int(np.prod(shape)), dtype="int64")
+    np.add.at(total, flat, counts["count"].to_numpy(dtype="int64")[on_grid])
+    return total
 
 
 def poisson_change_p(x1: np.ndarray | pd.Series, x0: np.ndarray | pd.Series) -> np.ndarray:
@@ -276,13 +294,7 @@ def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) 
     districts = list(county.district_names)
     months = sorted(months)
     shape = (len(districts), len(issues), len(months))
-    # Position of each count on the full grid, from category codes (no string keys, no merge).
-    codes = [pd.Categorical(counts[col], categories=cats).codes.astype("int64")
-             for col, cats in (("district", districts), ("issue", issues), ("month", months))]
-    on_grid = (codes[0] >= 0) & (codes[1] >= 0) & (codes[2] >= 0)
-    flat = np.ravel_multi_index([c[on_grid] for c in codes], shape)
-    total = np.zeros(int(np.prod(shape)), dtype="int64")
-    np.add.at(total, flat, counts["count"].to_numpy(dtype="int64")[on_grid])
+    total = grid_totals(counts, {"district": districts, "issue": issues, "month": months})
     d, i, m = np.unravel_index(np.arange(total.size), shape)
     full = pd.DataFrame({
         "district": pd.Categorical.from_codes(d, categories=districts),
