@@ -52,13 +52,15 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def _stat_key(f: StreetFile) -> str:
+    """``place|size|mtime``; the place is ``path|member`` (see :func:`_place`)."""
     st = f.path.stat()
-    return f"{_place_key(f)}|{st.st_size}|{st.st_mtime_ns}"
-
-
-def _place_key(f: StreetFile) -> str:
     # abspath, not resolve(): no system call per path component, and any stable absolute name will do
-    return f"{os.path.abspath(f.path)}|{f.member or ''}"
+    return f"{os.path.abspath(f.path)}|{f.member or ''}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _place(stat_key: str) -> str:
+    """The file a stat key names, without its size and modification time."""
+    return stat_key.rsplit("|", 2)[0]
 
 
 def _read_index(path: Path) -> dict[str, str]:
@@ -147,9 +149,9 @@ def ensure_cache(
     stat_keys = [_stat_key(f) for f in files]
     hashes: list[str | None] = [index.get(k) for k in stat_keys]
     unknown = [i for i, h in enumerate(hashes) if h is None]
-    places = {k.rsplit("|", 2)[0] for k in index}
+    places = {_place(k) for k in index}
     threads = workers or os.cpu_count() or 1
-    if unknown and all(_place_key(files[i]) in places for i in unknown):
+    if unknown and all(_place(stat_keys[i]) in places for i in unknown):
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for i, h in zip(unknown, pool.map(lambda i: _file_sha256(files[i]), unknown), strict=True):
                 hashes[i] = h
@@ -174,9 +176,9 @@ def ensure_cache(
     tmp = Path(tmp_name)
     try:
         account = _build(files, hashes, tmp, threads, say)
-        for k, h in zip(stat_keys, account["sha256"], strict=True):
-            index[k] = h
-        key = _entry_key(files, account.pop("sha256"))
+        digests = [read["sha256"] for read in account["inputs"]]  # every file, in order
+        index.update(zip(stat_keys, digests, strict=True))
+        key = _entry_key(files, digests)
         path = incidents / f"{key}.parquet"
         # Only a fully valid input set reaches the cache.
         os.replace(tmp, path)
@@ -200,7 +202,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
     Returns
     -------
     dict
-        :meth:`~csa_analysis.load.Combiner.account`, plus ``sha256``: every file's hash, in order.
+        :meth:`~csa_analysis.load.Combiner.account`; its ``inputs`` give every file's sha256, in order.
     """
     def parsed_file(i: int) -> tuple[pa.Table, str]:
         data = files[i].read_bytes()
@@ -209,7 +211,6 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
 
     groups = month_groups(files)
     combiner = Combiner()
-    digests: list[str] = [""] * len(files)
     writer: pq.ParquetWriter | None = None
     written: Future | None = None
     with ThreadPoolExecutor(max_workers=threads) as pool, ThreadPoolExecutor(max_workers=1) as write_pool:
@@ -219,8 +220,6 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                 results = [future.result() for future in ahead.pop(0)]
                 if m + 2 < len(groups):
                     ahead.append([pool.submit(parsed_file, i) for i in groups[m + 2]])
-                for i, (_table, digest) in zip(group, results, strict=True):
-                    digests[i] = digest
                 table = combiner.add_month([files[i] for i in group], [t for t, _ in results],
                                            [d for _, d in results])
                 del results
@@ -245,7 +244,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                 if written is not None:
                     wait([written])
                 writer.close()
-    return {**combiner.account(), "sha256": digests}
+    return combiner.account()
 
 
 def load_incidents(
