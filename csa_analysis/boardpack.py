@@ -24,18 +24,18 @@ produced and the exit code is 1. The executed notebook records the injected para
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import hashlib
 import html
 import json
+import math
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -45,10 +45,11 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .config import PACKAGE_DIR, PROJECT_DIR, County, normalise_name, read_county
-from .errors import InputError
+from .config import PACKAGE_DIR, PROJECT_DIR, County, default_cache_dir, normalise_name, read_county
+from .errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, environment_failure
+from .outdir import GENERATOR, check_out, check_writable, district_slugs, out_lock, remove_stale, replace_dir
+from .outdir import slug as slug  # re-exported: tests and notebooks name pages with it
 from .periods import Quarter
-from .pipeline import replace_dir
 from .report import FAIL_ENV, save_pack_data
 from .tables import write_tables
 
@@ -57,11 +58,6 @@ NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 DISTRICT_NOTEBOOK = "district_assessment.ipynb"
 COUNTY_NOTEBOOK = "county_rollup.ipynb"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-
-
-def slug(name: str) -> str:
-    """File-name form of a district name: ``"Hinckley and Bosworth"`` -> ``"hinckley-and-bosworth"``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "district"
 
 
 @dataclass
@@ -99,15 +95,15 @@ def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Pat
     """
     from .disclosure import publish
     from .engines import arrow_monthly_counts
-    from .periods import check_quarter_in_data, latest_complete_quarter
+    from .load import complete_months
+    from .pipeline import resolve_quarter
     from .tables import build_tables_from_counts
 
     if quarter:
         Quarter.parse(quarter)  # a malformed quarter fails before any work
     counts, account, quality = arrow_monthly_counts(county, cache_dir=cache_dir, progress=progress)
-    q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
-    check_quarter_in_data(q, account["months"])
-    tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
+    q = resolve_quarter(quarter, account)
+    tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
     if county.partnerships_file is not None:
         from .partnerships import partnership_tables, read_register
 
@@ -148,6 +144,28 @@ class ReportJob:
     status: str = "pending"
     seconds: float = 0.0
     error: str | None = None
+    environment: bool = False  # failed because the machine did (disk full, permission denied), not the report
+
+
+#: Set when the run is stopping (Ctrl-C, SIGTERM): no new kernel may run, running ones are killed.
+_STOPPING = threading.Event()
+#: Kernel managers whose kernels are running, so that a stopping run can kill them.
+_LIVE: set = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_reports() -> None:
+    """Stop the run's reports at once: refuse new kernels and kill every running one (Ctrl-C, SIGTERM)."""
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        managers = list(_LIVE)
+    for km in managers:
+        _kill(km)
+
+
+def _kill(km) -> None:
+    with contextlib.suppress(Exception):
+        km.provisioner.process.kill()
 
 
 def kernel_name() -> str:
@@ -177,7 +195,13 @@ def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
 
     class ReportKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):  # type: ignore[override]
+            if _STOPPING.is_set():
+                raise RuntimeError("the run is stopping: no new report starts")
             await super().start_kernel(**kw)
+            with _LIVE_LOCK:
+                _LIVE.add(self)
+            if _STOPPING.is_set():  # stopped while this kernel was starting
+                _kill(self)
             if seconds is None:
                 return
 
@@ -199,6 +223,8 @@ def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
             timer = getattr(self, "_csa_timer", None)
             if timer is not None:
                 timer.cancel()
+            with _LIVE_LOCK:
+                _LIVE.discard(self)
             return await super().shutdown_kernel(*args, **kw)
 
     return ReportKernelManager
@@ -244,6 +270,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
         job.status = "failed"
         job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
                      else _short_error(exc))
+        job.environment = isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
         _cancel_leftover_tasks()
     if out_nb.is_file():
         job.audit = out_nb.relative_to(staging).as_posix()
@@ -297,36 +324,16 @@ def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
     return job
 
 
-@contextlib.contextmanager
-def out_lock(out: Path) -> Iterator[None]:
-    """Hold an exclusive lock for OUT; refuse (InputError) if another run holds it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
-    fh = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError("another csa run is writing this folder", file=out,
-                             expected="one run at a time per output folder; wait for it to finish") from None
-        yield
-    finally:
-        fh.close()
-
-
-def remove_stale(out: Path) -> None:
-    """Remove staging and old folders a killed run left beside OUT (call only while holding the lock)."""
-    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
-        for leftover in out.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
 def _select_districts(county: County, districts: Sequence[str] | None) -> list[str]:
-    if not districts:
+    if districts is None:
         return county.district_names
+    names = [d.strip() for d in districts if d and d.strip()]
+    if not names:
+        raise InputError("no district names given", where="--districts",
+                         expected="official names or aliases from county.toml, separated by commas")
     name_map = county.name_map()
     chosen = []
-    for d in districts:
+    for d in names:
         name = name_map.get(normalise_name(d))
         if name is None:
             raise InputError(f"district {d!r} is not in {county.name}", where="--districts",
@@ -334,6 +341,59 @@ def _select_districts(county: County, districts: Sequence[str] | None) -> list[s
         if name not in chosen:
             chosen.append(name)
     return chosen
+
+
+def check_limits(jobs: int | None, timeout: float, report_timeout: float | None) -> None:
+    """Refuse run limits that cannot work (before any work): the command line's exit code 2.
+
+    Examples
+    --------
+    >>> check_limits(2, 600, None)
+    >>> check_limits(0, 600, None)
+    Traceback (most recent call last):
+    ...
+    csa_analysis.errors.InputError: --jobs: 0 is not valid (expected a whole number of 1 or more)
+    """
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError(f"{jobs!r} is not valid", where="--jobs", expected="a whole number of 1 or more")
+    for flag, value in (("--timeout", timeout), ("--report-timeout", report_timeout)):
+        if value is None and flag == "--report-timeout":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise InputError(f"{value!r} is not valid", where=flag, expected="a number of seconds above 0")
+
+
+def _carry_over(previous: dict[str, Any] | None, scored: Scored, config_sha256: str, chosen: Sequence[str],
+                out: Path) -> list[dict[str, Any]]:
+    """The previous pack's district reports a partial (``--districts``) run keeps, or an InputError.
+
+    A partial run updates only its own reports and keeps the others, but only from a pack of the same
+    quarter, inputs and county description: anything else would mix two different pictures in one pack.
+    """
+    if previous is None:
+        return []
+    kept = [r for r in previous.get("reports", []) if isinstance(r, dict) and r.get("kind") == "district"
+            and r.get("name") not in chosen]
+    if not kept:
+        return []
+    same = (previous.get("quarter") == str(scored.quarter) and previous.get("config_sha256") == config_sha256
+            and [i.get("sha256") for i in previous.get("inputs", [])] == [i["sha256"] for i in scored.inputs])
+    if not same:
+        raise InputError(
+            f"holds a pack with {len(kept)} other district report(s) built from other inputs or for another "
+            f"quarter (its quarter: {previous.get('quarter')}); this --districts run would drop or mix them",
+            file=out, where="--out",
+            expected="a run without --districts to rebuild the whole pack, or another --out for the partial run")
+    return [r for r in kept if r.get("status") == "ok" and r.get("html") and (out / r["html"]).is_file()]
+
+
+def _config_sha256(county: County) -> str:
+    """One digest of the county description and every table it names (what a partial run must share)."""
+    h = hashlib.sha256()
+    for p in county.input_files():
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def assess(
@@ -360,13 +420,15 @@ def assess(
     quarter : str, optional
         Financial quarter such as ``2024-25Q1``; None for the latest complete quarter in the data.
     out : str or Path
-        The pack's folder. It is replaced only when the run finishes (a previous pack stays otherwise).
+        The pack's folder: new, empty, or a previous pack (see :func:`csa_analysis.outdir.check_out`). It is
+        replaced only when the run finishes, and never by a run in which every report failed.
     jobs : int, optional
         Reports run side by side (threads, each driving one kernel); default one more than the cores,
         so a kernel starting up or waiting on its messages does not leave a core idle (about 6% faster on
         two cores than one per core).
     districts : sequence of str, optional
-        Only these districts (official names or aliases); default every district.
+        Only these districts (official names or aliases); default every district. Into a previous pack of
+        the same quarter and inputs, only these reports are updated and the others kept.
     progress : bool
         Print one line per step and per finished report (with its seconds) on stderr. Failures are printed
         whatever this says.
@@ -388,26 +450,38 @@ def assess(
     -------
     int
         0 every report produced; 1 some reports failed (named on stderr and in the manifest; the others
-        produced, the pack still swapped into place).
+        produced). When every report failed, a previous pack stays in place.
 
     Raises
     ------
     InputError
         Bad input or usage (the command line's exit code 2): nothing in ``out`` changes.
+    EnvironmentFailure
+        The machine failed (disk full, permission denied; exit code 3): nothing in ``out`` changes.
+    KeyboardInterrupt
+        Ctrl-C or SIGTERM: queued reports are cancelled, running kernels killed, ``out`` unchanged.
     """
     if out is None:
         raise TypeError("assess() needs out, the folder of the board pack")
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (
         lambda m: None)
+    check_limits(jobs, timeout, report_timeout)
     started_at = datetime.now(UTC).replace(microsecond=0)
     t0 = time.perf_counter()
-    out = Path(out).resolve()
     data_dir = Path(data_dir).resolve()
     county = read_county(data_dir)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = check_out(out, tables_only=False, data_dir=data_dir, police_uk=county.police_uk, cache_dir=cache,
+                       inputs=county.input_files())
+    out = target.path
     chosen = _select_districts(county, districts)
+    slugs = district_slugs(county.district_names)
     failing = _fail_targets(county, fail)
-    scored = _compute_tables(county, quarter, cache_dir=cache_dir, progress=say)
+    check_writable(out.parent)
+    scored = _compute_tables(county, quarter, cache_dir=cache, progress=say)
     q, tables = scored.quarter, scored.tables
+    config_sha256 = _config_sha256(county)
+    carried = _carry_over(target.previous, scored, config_sha256, chosen, out)
     say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
 
     with out_lock(out):
@@ -423,77 +497,155 @@ def assess(
             report_jobs = [ReportJob(county.name, "county", notebook_dir / COUNTY_NOTEBOOK, "county.html",
                                      {**common, "fail": "county" in failing},
                                      title=f"{county.name} county roll-up, {q}")]
-            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK, f"districts/{slug(d)}.html",
+            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK, f"districts/{slugs[d]}.html",
                                       {**common, "district": d, "fail": d in failing},
                                       title=f"{d} strategic assessment, {q}") for d in chosen]
             (staging / "districts").mkdir()
             workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(report_jobs)))
             kernel = kernel_name()
             say(f"Running {len(report_jobs)} reports, {workers} at a time (kernel {kernel})")
-            done_count = 0
-            lock = threading.Lock()
-
-            def finished(job: ReportJob) -> None:
-                nonlocal done_count
-                with lock:
-                    done_count += 1
-                    mark = "ok" if job.status == "ok" else "FAILED"
-                    say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
-                        + (f" - {job.error}" if job.error else ""))
-
-            from .excel import write_workbook
 
             def workbook() -> None:  # written while the kernels run: the main thread is idle then
+                from .excel import write_workbook
+
                 write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
 
-            if client is not None:
-                from distributed import as_completed as dask_completed
-
-                futures = {client.submit(_report_task, j, staging, kernel, timeout, report_timeout, pure=False): i
-                           for i, j in enumerate(report_jobs)}
-                workbook()
-                for fut in dask_completed(list(futures)):
-                    report_jobs[futures[fut]] = fut.result()
-                    finished(report_jobs[futures[fut]])
-            else:
-                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csa-report") as pool:
-                    futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j
-                               for j in report_jobs}
-                    workbook()
-                    for fut in as_completed(futures):
-                        fut.result()
-                        finished(futures[fut])
+            _run_reports(report_jobs, staging, kernel, timeout, report_timeout, workers, workbook, say, client)
+            environment = [j for j in report_jobs if j.environment]
+            if environment:
+                j = environment[0]
+                raise EnvironmentFailure(f"report {j.name} could not be written: {j.error}", path=out,
+                                         advice="free some space or fix the folder's permissions, then run again")
             failed = [j for j in report_jobs if j.status != "ok"]
-            manifest = {
-                "county": county.name,
-                "quarter": str(q),
-                "period": q.label(),
-                "generated_at": started_at.isoformat(),
-                "package_version": __version__,
-                "data_dir": str(data_dir),
-                "inputs": scored.inputs,
-                "kernel": kernel,
-                "jobs": workers,
-                "reports": [{k: v for k, v in asdict(j).items() if k not in ("notebook", "parameters")}
-                            for j in report_jobs],
-                "failed": [j.name for j in failed],
-                "tables": sorted(tables),
-                "seconds": round(time.perf_counter() - t0, 2),
-                "exit_code": 1 if failed else 0,
-            }
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            (staging / "index.html").write_text(index_html(county, q, report_jobs, stamp, sorted(tables)),
+            kept = _keep_reports(carried, out, staging)
+            entries = [*_report_entries(report_jobs), *kept]
+            manifest = _manifest(county, q, started_at, data_dir, scored, kernel, workers, entries, failed, tables,
+                                 config_sha256, time.perf_counter() - t0)
+            shown = [*report_jobs, *(ReportJob(r["name"], "district", Path(), r["html"], {}, audit=r.get("audit"),
+                                               status="ok", seconds=r.get("seconds", 0.0)) for r in kept)]
+            (staging / "index.html").write_text(index_html(county, q, shown, stamp, sorted(tables)),
                                                 encoding="utf-8")
+            manifest["files"] = sorted([*_files_of(staging), "manifest.json"])
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             os.chmod(staging, 0o755)
+            if failed and len(failed) == len(report_jobs) and target.previous is not None:
+                aside = out.parent / f".{out.name}.failed-run"
+                shutil.rmtree(aside, ignore_errors=True)
+                staging.rename(aside)
+                for j in failed:
+                    print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
+                print(f"csa assess: every report failed, so the previous pack in {out} is kept unchanged; "
+                      f"this run's notebooks are in {aside}", file=sys.stderr)
+                return 1
             replace_dir(staging, out)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise environment_failure(exc, "cannot write the board pack") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     for j in failed:
         print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
-    say(f"Board pack: {out / 'index.html'} ({len(report_jobs) - len(failed)} of {len(report_jobs)} reports, "
-        f"{time.perf_counter() - t0:.1f} s)")
+    say(f"Board pack: {out / 'index.html'} ({len(report_jobs) - len(failed)} of {len(report_jobs)} reports"
+        + (f", {len(kept)} kept from the previous pack" if kept else "") + f", {time.perf_counter() - t0:.1f} s)")
     return 1 if failed else 0
+
+
+def _run_reports(report_jobs: list[ReportJob], staging: Path, kernel: str, timeout: float,
+                 report_timeout: float | None, workers: int, meanwhile: Callable[[], None],
+                 say: Callable[[str], None], client=None) -> None:
+    """Run every report (``workers`` at a time, or as tasks on a Dask cluster), calling ``meanwhile`` once
+    while they run; on Ctrl-C or SIGTERM cancel the queued ones, kill the running kernels and re-raise."""
+    done_count = 0
+    lock = threading.Lock()
+
+    def finished(job: ReportJob) -> None:
+        nonlocal done_count
+        with lock:
+            done_count += 1
+            mark = "ok" if job.status == "ok" else "FAILED"
+            say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
+                + (f" - {job.error}" if job.error else ""))
+
+    _STOPPING.clear()
+    if client is not None:
+        from distributed import as_completed as dask_completed
+
+        futures = {client.submit(_report_task, j, staging, kernel, timeout, report_timeout, pure=False): i
+                   for i, j in enumerate(report_jobs)}
+        try:
+            meanwhile()
+            for fut in dask_completed(list(futures)):
+                report_jobs[futures[fut]] = fut.result()
+                finished(report_jobs[futures[fut]])
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csa-report")
+    try:
+        futures = {pool.submit(run_report, j, staging, kernel, timeout, report_timeout): j for j in report_jobs}
+        meanwhile()
+        for fut in as_completed(futures):
+            fut.result()
+            finished(futures[fut])
+    except BaseException:
+        stop_reports()
+        pool.shutdown(wait=False, cancel_futures=True)
+        _join(pool, seconds=20)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _join(pool: ThreadPoolExecutor, seconds: float) -> None:
+    """Wait up to ``seconds`` for the pool's threads (their kernels are dead, so they finish promptly)."""
+    deadline = time.monotonic() + seconds
+    for thread in list(getattr(pool, "_threads", ())):
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _report_entries(report_jobs: Sequence[ReportJob]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in asdict(j).items() if k not in ("notebook", "parameters", "environment")}
+            for j in report_jobs]
+
+
+def _keep_reports(carried: Sequence[dict[str, Any]], out: Path, staging: Path) -> list[dict[str, Any]]:
+    """Copy the previous pack's reports that a partial run keeps into ``staging``; their manifest entries."""
+    kept = []
+    for r in carried:
+        for rel in (r["html"], r.get("audit")):
+            if rel and (out / rel).is_file():
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(out / rel, staging / rel)
+        kept.append({**r, "kept_from_previous_run": True})
+    return kept
+
+
+def _files_of(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def _manifest(county: County, q: Quarter, started_at: datetime, data_dir: Path, scored: Scored, kernel: str,
+              workers: int, entries: list[dict[str, Any]], failed: Sequence[ReportJob],
+              tables: dict[str, pd.DataFrame], config_sha256: str, seconds: float) -> dict[str, Any]:
+    return {
+        "generator": GENERATOR,
+        "county": county.name,
+        "quarter": str(q),
+        "period": q.label(),
+        "generated_at": started_at.isoformat(),
+        "package_version": __version__,
+        "data_dir": str(data_dir),
+        "config_sha256": config_sha256,
+        "inputs": scored.inputs,
+        "kernel": kernel,
+        "jobs": workers,
+        "reports": entries,
+        "failed": [j.name for j in failed],
+        "tables": sorted(tables),
+        "seconds": round(seconds, 2),
+        "exit_code": 1 if failed else 0,
+    }
 
 
 #: The contract tables first on the front page, then the others alphabetically.

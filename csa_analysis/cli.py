@@ -1,28 +1,37 @@
 """The ``csa`` command line: ``check``, ``score`` and ``assess``.
 
 Exit codes (for schedulers): 0 everything produced; 1 some reports failed (the others were produced and
-the failures are named on stderr and in the manifest); 2 bad input or usage (a clear message; nothing in
-OUT changed).
+the failures are named on stderr and in the manifest); 2 bad input or usage; 3 the environment failed (disk
+full, permission denied, a read-only or unusable folder). With 2 and 3 a single line says what and where,
+and nothing in OUT changed. Ctrl-C exits 130 and SIGTERM 143, also with OUT unchanged. No command ends in a
+traceback unless ``--debug`` (or ``CSA_DEBUG=1``) asks for one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import County, read_county
-from .errors import InputError
+from .config import County, default_cache_dir, read_county
+from .errors import EnvironmentFailure, InputError, environment_failure
 from .load import Dataset, load_dataset
 
-EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 _EPILOG = """\
 exit codes: 0 everything produced; 1 some reports failed (named on stderr and in manifest.json);
-2 bad input or usage (nothing in OUT changed).
+2 bad input or usage; 3 the environment failed (disk full, permission denied); 130 Ctrl-C; 143 SIGTERM.
+With 2, 3, 130 and 143 nothing in OUT changed.
 
 examples:
   csa check --data data/raw/leicestershire
@@ -37,6 +46,28 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (expected 1 or more)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not valid (expected a whole number of 1 or more)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not valid (expected a number of seconds above 0)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--cache", type=Path, metavar="DIR", default=None,
                        help="processed-data cache (default: data/processed, or $CSA_CACHE_DIR)")
         p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+        p.add_argument("--debug", action="store_true",
+                       help="show the Python traceback of an error (for a maintainer; also CSA_DEBUG=1)")
 
     check = sub.add_parser(
         "check", help="validate the inputs, build the processed cache, print a data-quality summary",
@@ -98,13 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     data_arg(assess)
     quarter_arg(assess)
     engine_arg(assess)
-    assess.add_argument("--jobs", type=int, default=None, metavar="N",
+    assess.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
                         help="reports run side by side (default: the number of cores plus one)")
     assess.add_argument("--districts", default=None, metavar='"A,B"',
                         help="only these districts (official names or aliases, comma-separated)")
-    assess.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
+    assess.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
                         help="time limit of each notebook cell (default 600)")
-    assess.add_argument("--report-timeout", type=float, default=1800, metavar="SECONDS",
+    assess.add_argument("--report-timeout", type=_seconds, default=1800, metavar="SECONDS",
                         help="time limit of each whole report; a report over it is a named failure (default 1800)")
     return parser
 
@@ -149,12 +182,31 @@ def format_quality(quality: dict) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    _county, ds = _load(args)
+    county, ds = _load(args)
+    check_other_inputs(county)
     if args.json:
         print(json.dumps(ds.quality, indent=1))
     else:
         print(format_quality(ds.quality))
     return EXIT_OK
+
+
+def check_other_inputs(county: County) -> None:
+    """Read every input ``csa assess`` reads besides the police.uk files, so ``csa check`` refuses what
+    ``assess`` would: reference tables, the MoRiLE scales and the partnership register."""
+    from .costs import unit_costs_for
+    from .harm import harm_weights_for, read_harm_table
+    from .scoring import morile_scales
+
+    harm_weights_for(county)
+    if county.harm_alternative is not None:
+        read_harm_table(county.harm_alternative)
+    unit_costs_for(county)
+    morile_scales(county)
+    if county.partnerships_file is not None:
+        from .partnerships import read_register
+
+        read_register(county.partnerships_file, county)
 
 
 def dask_client(args: argparse.Namespace):
@@ -187,14 +239,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         quarter = score(county, args.quarter, args.out, cache_dir=args.cache, progress=_progress(args))
     if not args.quiet:
-        print(f"Scored {county.name} {quarter}: tables in {args.out / 'tables'}", file=sys.stderr)
+        print(f"Scored {county.name} {quarter}: tables in {Path(args.out) / 'tables'}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from .boardpack import assess
 
-    districts = [d.strip() for d in args.districts.split(",")] if args.districts else None
+    districts = args.districts.split(",") if args.districts is not None else None
     if args.engine == "dask":
         with dask_client(args) as client:
             return assess(args.data, quarter=args.quarter, out=args.out, jobs=args.jobs, districts=districts,
@@ -206,15 +258,71 @@ def cmd_assess(args: argparse.Namespace) -> int:
                   progress=not args.quiet)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler stopping the job), raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    """Usage errors argparse cannot see, refused before any work."""
+    if getattr(args, "scheduler", None) and getattr(args, "engine", "pandas") != "dask":
+        raise InputError("--scheduler needs --engine dask", where="--scheduler",
+                         expected="--engine dask --scheduler ADDRESS, or neither")
+    if getattr(args, "districts", None) is not None and not [d for d in args.districts.split(",") if d.strip()]:
+        raise InputError("no district names given", where="--districts",
+                         expected='official names or aliases from county.toml, e.g. --districts "Melton,Blaby"')
+    cache = args.cache if args.cache is not None else default_cache_dir()
+    if cache.exists() and not cache.is_dir():
+        raise EnvironmentFailure("the processed-data cache is a file, not a folder", path=cache,
+                                 advice="remove it, or give another folder with --cache or $CSA_CACHE_DIR")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``csa`` console script; returns the exit code."""
+    """Entry point of the ``csa`` console script; returns the exit code (never raises, never a traceback)."""
     args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False) or os.environ.get("CSA_DEBUG", "") not in ("", "0")
     handler = {"check": cmd_check, "score": cmd_score, "assess": cmd_assess}[args.command]
+    prog = f"csa {args.command}"
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
     try:
+        _check_usage(args)
         return handler(args)
     except InputError as exc:
-        print(f"csa {args.command}: error: {exc}", file=sys.stderr)
+        _say(prog, f"error: {exc}", debug)
         return EXIT_BAD_INPUT
+    except EnvironmentFailure as exc:
+        _say(prog, f"error: {exc}", debug)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:
+        _say(prog, f"error: {environment_failure(exc)}", debug)
+        return EXIT_ENVIRONMENT
+    except MemoryError:
+        _say(prog, "error: out of memory (close other programs, use fewer --jobs, or a larger machine)", debug)
+        return EXIT_ENVIRONMENT
+    except Terminated:
+        _say(prog, "stopped by SIGTERM: queued reports cancelled, nothing in OUT changed", debug)
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        _say(prog, "interrupted (Ctrl-C): queued reports cancelled, nothing in OUT changed", debug)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a defect of the workbench: one line, and the traceback on request
+        _say(prog, f"internal error: {type(exc).__name__}: {exc} (nothing in OUT changed; run again with "
+             "--debug for the traceback and report it)", debug)
+        return EXIT_ENVIRONMENT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _say(prog: str, message: str, debug: bool) -> None:
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+    first = " ".join(str(message).split())  # one line, whatever the message held
+    print(f"{prog}: {first}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ guessing), and returns a frozen :class:`County`.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -43,6 +44,15 @@ def default_cache_dir() -> Path:
 def normalise_name(name: str) -> str:
     """Case- and space-insensitive key for a place name (no other guessing: '&' is not 'and')."""
     return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+#: Largest figure any count-like threshold or setting may take: beyond it a number cannot be meant.
+MAX_SETTING = 1_000_000_000
+#: Residents of one district: smallest and largest plausible (the Isles of Scilly hold about 2,100; no local
+#: authority in England and Wales holds 1.2 million). Outside this range a population is a typo.
+MIN_POPULATION, MAX_POPULATION = 1_000, 15_000_000
+#: Largest plausible allocation or pot (pounds): a decimal point lost, or digits doubled, is refused.
+MAX_GBP = 10_000_000_000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -89,17 +99,17 @@ class DeliveryRules:
     """
 
     low_volume_count: int = 20
-    most_districts_share: float = 0.5
+    most_districts_share: float = field(default=0.5, metadata={"above": 0, "maximum": 1})
     high_harm_weight: float = 100.0
     meaningful_county_count: int = 200
-    priority_top_n: int = 5
+    priority_top_n: int = field(default=5, metadata={"minimum": 1})
 
 
 @dataclass(frozen=True)
 class Disclosure:
     """Optional small-number rule for published outputs (never for calculations). Off when min_count 0."""
 
-    min_count: int = 0
+    min_count: int = field(default=0, metadata={"maximum": 1000})
     method: str = "suppress"  # "suppress" or "round"
 
 
@@ -109,8 +119,8 @@ class FundingInfo:
 
     label: str = "community safety allocation"
     source: str = ""
-    pot_gbp: float | None = None  # pot shared among districts (pounds); default: their allocations summed
-    cut_scenarios_pct: tuple[float, ...] = ()
+    pot_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})  # pot shared among districts
+    cut_scenarios_pct: tuple[float, ...] = field(default=(), metadata={"maximum": 100})
     need_basis: str = "incidents"  # "incidents", "harm" or "cost"
 
 
@@ -186,6 +196,12 @@ class County:
     def has_funding(self) -> bool:
         return any(d.funding_gbp is not None for d in self.districts)
 
+    def input_files(self) -> list[Path]:
+        """Every file this county description reads besides the police.uk downloads: county.toml first."""
+        files = [self.toml_path, self.population_file, self.funding_file, self.partnerships_file,
+                 self.harm_table, self.harm_alternative, self.cost_table]
+        return [p for p in files if p is not None]
+
 
 # --------------------------------------------------------------------------------------------------
 # Strict TOML reading
@@ -210,35 +226,64 @@ def _check_keys(table: dict, allowed: set[str], file: Path, where: str) -> None:
         )
 
 
-def _number(value: Any, file: Path, where: str, *, integer: bool = False, positive: bool = False,
-            non_negative: bool = False) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
+def _bounds_text(above: float | None, minimum: float | None, maximum: float | None) -> str:
+    """``"from 0 to 366"``, ``"of 0 or more"``, ``"above 0"``... for messages."""
+    def show(x: float) -> str:
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+    low = f"above {show(above)}" if above is not None else (f"of {show(minimum)} or more"
+                                                            if minimum is not None else "")
+    if maximum is None:
+        return low
+    if minimum is not None and above is None:
+        return f"from {show(minimum)} to {show(maximum)}"
+    return f"{low} and at most {show(maximum)}" if low else f"of at most {show(maximum)}"
+
+
+def _number(value: Any, file: Path | str, where: str, *, integer: bool = False, above: float | None = None,
+            minimum: float | None = None, maximum: float | None = None) -> float:
+    """A finite number within bounds from a TOML value or a parsed cell; InputError naming ``where`` otherwise.
+
+    Examples
+    --------
+    >>> _number(3, "county.toml", "[delivery] priority_top_n", integer=True, minimum=1)
+    3
+    >>> _number(float("inf"), "county.toml", "[scoring] harm", minimum=0)
+    Traceback (most recent call last):
+    ...
+    csa_analysis.errors.InputError: county.toml: [scoring] harm: inf is not valid (expected a number of 0 or more)
+    """
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer and isinstance(value, float):
         ok = value.is_integer()
-    if ok and positive and not value > 0:
+    if ok and above is not None and not value > above:
         ok = False
-    if ok and non_negative and not value >= 0:
+    if ok and minimum is not None and not value >= minimum:
+        ok = False
+    if ok and maximum is not None and not value <= maximum:
         ok = False
     if not ok:
         kind = "a whole number" if integer else "a number"
-        if positive:
-            kind += " above 0"
-        elif non_negative:
-            kind += " of 0 or more"
-        raise InputError(f"{value!r} is not valid", file=file, where=where, expected=kind)
+        raise InputError(f"{value!r} is not valid", file=file, where=where,
+                         expected=f"{kind} {_bounds_text(above, minimum, maximum)}".strip())
     return int(value) if integer else float(value)
 
 
 def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
+    """A settings dataclass from a TOML table: keys checked, each value typed and bounded by its field's
+    ``metadata`` (``above``, ``maximum``; every number is finite and at least 0 unless ``above`` says)."""
     if not isinstance(table, dict):
         raise InputError("is not a table", file=file, where=where, expected=f"a [{where}] table")
     defaults = cls()
-    allowed = set(defaults.__dataclass_fields__)
-    _check_keys(table, allowed, file, f"[{where}]")
+    fields = cls.__dataclass_fields__
+    _check_keys(table, set(fields), file, f"[{where}]")
     values = {}
     for key, value in table.items():
         default = getattr(defaults, key)
         at = f"[{where}] {key}"
+        meta = fields[key].metadata
+        bounds = {"maximum": meta.get("maximum", MAX_SETTING)}
+        bounds |= {"above": meta["above"]} if "above" in meta else {"minimum": meta.get("minimum", 0)}
         if isinstance(default, str):
             if not isinstance(value, str):
                 raise InputError(f"{value!r} is not text", file=file, where=at, expected="a string")
@@ -247,10 +292,9 @@ def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
             if not isinstance(value, list):
                 raise InputError(f"{value!r} is not a list", file=file, where=at,
                                  expected="a list of numbers")
-            values[key] = tuple(_number(v, file, at, non_negative=True) for v in value)
+            values[key] = tuple(_number(v, file, at, **bounds) for v in value)
         else:
-            values[key] = _number(value, file, at, integer=isinstance(default, int),
-                                  non_negative=True)
+            values[key] = _number(value, file, at, integer=isinstance(default, int), **bounds)
     return cls(**values)
 
 
@@ -289,7 +333,7 @@ def read_county(data_dir: str | Path) -> County:
                          expected="a county.toml naming the county and its districts "
                          "(see data/raw/leicestershire/county.toml)")
     try:
-        raw = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(toml_path.read_text(encoding="utf-8-sig"))  # a BOM from Windows Notepad is fine
     except UnicodeDecodeError as exc:
         raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
                          file=toml_path, expected="a UTF-8 TOML file") from None
@@ -342,10 +386,11 @@ def read_county(data_dir: str | Path) -> County:
             seen[key] = dname
         pop = d.get("population")
         if pop is not None:
-            pop = _number(pop, toml_path, f"{where} population", integer=True, positive=True)
+            pop = _number(pop, toml_path, f"{where} population", integer=True, minimum=MIN_POPULATION,
+                          maximum=MAX_POPULATION)
         fund = d.get("funding_gbp")
         if fund is not None:
-            fund = _number(fund, toml_path, f"{where} funding_gbp", non_negative=True)
+            fund = _number(fund, toml_path, f"{where} funding_gbp", minimum=0, maximum=MAX_GBP)
         partial.append({"name": dname, "population": pop, "aliases": tuple(aliases),
                         "funding_gbp": fund})
 
@@ -354,7 +399,8 @@ def read_county(data_dir: str | Path) -> County:
     # Population table: explicit path, or population.csv beside the TOML.
     pop_file = _optional_table(base, raw.get("population"), "population", toml_path)
     if pop_file is not None:
-        pops = read_district_table(pop_file, "population", name_map, integer=True, positive=True)
+        pops = read_district_table(pop_file, "population", name_map, integer=True, minimum=MIN_POPULATION,
+                                   maximum=MAX_POPULATION, expected="a whole number of residents")
         for d in partial:
             if d["name"] in pops:
                 if d["population"] is not None and d["population"] != pops[d["name"]]:
@@ -382,7 +428,8 @@ def read_county(data_dir: str | Path) -> County:
                 f"{', '.join(in_toml)}) and in {fund_file.name}",
                 file=fund_file, expected="funding in one place only",
             )
-        funds = read_district_table(fund_file, "allocation_gbp", name_map, non_negative=True)
+        funds = read_district_table(fund_file, "allocation_gbp", name_map, maximum=MAX_GBP,
+                                   expected="pounds, e.g. 22380 or 22,380.50")
         for d in partial:
             d["funding_gbp"] = funds.get(d["name"])
 
@@ -493,14 +540,72 @@ def read_input_table(path: Path, what: str) -> pd.DataFrame:
     return table
 
 
+#: A number as people type it in a table: optional sign and pound sign, comma thousands, a decimal point.
+_PLAIN_NUMBER = re.compile(r"[-+]?£?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
+#: A number written with a decimal comma ("22.380,50", "22,5"): refused, never read as something else.
+_DECIMAL_COMMA = re.compile(r"[-+]?£?(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d{1,2}|\d+,\d{4,})")
+
+
+def parse_number(text: object) -> float:
+    """The number in a table cell, strictly: ``22380``, ``22,380``, ``£22,380.50``, ``-5``.
+
+    Raises
+    ------
+    ValueError
+        With the reason a person reads: blank, a decimal comma (``22.380,50`` is not 22.38), not a number,
+        or not finite (``inf``, ``nan``, ``1e999``).
+
+    Examples
+    --------
+    >>> parse_number(" £22,380.50 ")
+    22380.5
+    >>> parse_number("22.380,50")
+    Traceback (most recent call last):
+    ...
+    ValueError: '22.380,50' uses a decimal comma
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
+        raise ValueError("is blank")
+    raw = str(text).strip()
+    if _PLAIN_NUMBER.fullmatch(raw):
+        return float(raw.replace(",", "").replace("£", ""))
+    if _DECIMAL_COMMA.fullmatch(raw):
+        raise ValueError(f"{raw!r} uses a decimal comma")
+    raise ValueError(f"{raw!r} is not a number")
+
+
+def number_cell(value: object, file: Path | str, where: str, expected: str, *, integer: bool = False,
+                minimum: float | None = 0, maximum: float | None = None, above: float | None = None) -> float:
+    """:func:`parse_number` and the bounds of :func:`_number`, with an InputError naming the cell."""
+    try:
+        num = parse_number(value)
+    except ValueError as exc:
+        raise InputError(str(exc), file=file, where=where, expected=expected) from None
+    minimum = None if above is not None else minimum
+    try:
+        return _number(int(num) if integer and num.is_integer() else num, file, where, integer=integer,
+                       minimum=minimum, maximum=maximum, above=above)
+    except InputError:
+        raw = str(value).strip()
+        if integer and not num.is_integer():
+            problem = f"{raw!r} is not a whole number"
+        elif maximum is not None and num > maximum:
+            problem = f"{raw!r} is above {maximum:,g}" if maximum < 1e6 else f"{raw!r} is too large"
+        else:
+            problem = f"{raw!r} is below {above if above is not None else minimum:g}"
+        raise InputError(problem, file=file, where=where,
+                         expected=f"{expected} {_bounds_text(above, minimum, maximum)}".strip()) from None
+
+
 def read_district_table(
     path: Path,
     value_column: str,
     name_map: dict[str, str],
     *,
     integer: bool = False,
-    positive: bool = False,
-    non_negative: bool = False,
+    minimum: float = 0,
+    maximum: float | None = None,
+    expected: str = "a number",
 ) -> dict[str, float]:
     """Read a two-column district table (``.csv`` or ``.xlsx``) and reconcile its names.
 
@@ -513,6 +618,10 @@ def read_district_table(
         ``population`` (residents) or ``allocation_gbp`` (pounds).
     name_map : dict
         Normalised official name or alias -> official name.
+    integer, minimum, maximum : optional
+        Whether values must be whole numbers, and their bounds (see :func:`number_cell`).
+    expected : str
+        What a value should look like, for messages ("a whole number of residents").
 
     Returns
     -------
@@ -539,7 +648,10 @@ def read_district_table(
         row = i + 2
         if pd.isna(dname) and pd.isna(value):
             continue
-        official = name_map.get(normalise_name(dname)) if not pd.isna(dname) else None
+        if pd.isna(dname):
+            raise InputError("district is blank", file=path, where=f"row {row}, column 'district'",
+                             expected=f"one of {', '.join(known)}, or an alias declared for one of them")
+        official = name_map.get(normalise_name(dname))
         if official is None:
             raise InputError(
                 f"district {dname!r} matches no district or alias in county.toml",
@@ -551,16 +663,7 @@ def read_district_table(
                 f"district {official!r} is given twice (rows {row_of[official]} and {row})",
                 file=path, where=f"row {row}", expected="one row per district",
             )
-        text = "" if pd.isna(value) else str(value).replace(",", "").replace("£", "").strip()
-        try:
-            num = float(text)
-        except ValueError:
-            num = None
-        where = f"row {row}, column {value_column!r}"
-        if num is None:
-            raise InputError(f"{value!r} is not a number", file=path, where=where,
-                             expected="a number" + (" of residents" if integer else " of pounds"))
-        out[official] = _number(int(num) if integer and num.is_integer() else num, path, where,
-                                integer=integer, positive=positive, non_negative=non_negative)
+        out[official] = number_cell(value, path, f"row {row}, column {value_column!r}", expected, integer=integer,
+                                    minimum=minimum, maximum=maximum)
         row_of[official] = row
     return out

@@ -64,7 +64,7 @@ def read_unit_costs(path: str | Path) -> pd.DataFrame:
                          where=f"row {int(np.argmax(unknown.to_numpy())) + 2}, column 'issue'",
                          expected="one of " + ", ".join(ISSUES))
     cost = pd.to_numeric(table["unit_cost_gbp"], errors="coerce")
-    bad = (cost.isna() & table["unit_cost_gbp"].notna()) | (cost < 0)
+    bad = (cost.isna() & table["unit_cost_gbp"].notna()) | (cost < 0) | np.isinf(cost)
     if bad.any():
         raise InputError(f"{table['unit_cost_gbp'][bad].iloc[0]!r} is not a cost", file=path,
                          where=f"row {int(np.argmax(bad.to_numpy())) + 2}, column 'unit_cost_gbp'",

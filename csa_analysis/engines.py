@@ -97,7 +97,7 @@ def arrow_monthly_counts(
     import pyarrow.parquet as pq
 
     from .cache import ensure_cache
-    from .load import quality_account
+    from .load import check_every_district_placed, quality_account
 
     path, account, table = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
     cols = ["la_name", "issue", "month"]
@@ -132,6 +132,7 @@ def arrow_monthly_counts(
               .reset_index()[list(COUNT_COLUMNS)])
     counts["count"] = counts["count"].astype("int64")
     per_district = counts.groupby("district", observed=False)["count"].sum().to_dict()
+    check_every_district_placed(county, per_district, by_area)
     quality = quality_account(county, account, per_district, unallocated, by_area)
     return counts, account, quality
 

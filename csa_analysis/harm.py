@@ -59,7 +59,7 @@ def read_harm_table(path: str | Path) -> pd.DataFrame:
         if col not in table.columns:
             table[col] = table["weight"]
         values = pd.to_numeric(table[col], errors="coerce")
-        bad = (values.isna() & table[col].notna()) | (values < 0)
+        bad = (values.isna() & table[col].notna()) | (values < 0) | np.isinf(values)
         if bad.any():
             row = int(np.argmax(bad.to_numpy())) + 2
             raise InputError(f"{table[col][bad].iloc[0]!r} is not a weight", file=path,
@@ -257,7 +257,7 @@ def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str
     if "share" not in m.columns:
         m["share"] = 1.0
     share = pd.to_numeric(m["share"], errors="coerce")
-    bad_share = share.isna() | (share < 0)
+    bad_share = share.isna() | (share < 0) | np.isinf(share)
     if bad_share.any():
         raise InputError(f"share {m['share'][bad_share].iloc[0]!r} is not a share", file=mpath,
                          where=f"row {int(np.argmax(bad_share.to_numpy())) + 2}, column 'share'",

@@ -23,6 +23,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,9 @@ import pyarrow.csv as pacsv
 
 from .config import County, normalise_name
 from .crime_ids import CrimeIdIndex
-from .errors import InputError
-from .issues import ISSUES, RETIRED_ISSUES
+from .errors import InputError, environment_failure
+from .issues import CURRENT_TYPES_FROM, ISSUES, RETIRED_ISSUES, RETIRED_MESSAGE, issue_categories
+from .periods import Quarter, check_quarter_in_data
 
 #: Columns of a police.uk street file, in the order the site serves them.
 STREET_COLUMNS: tuple[str, ...] = (
@@ -59,7 +61,7 @@ _OTHER_POLICE_UK = re.compile(r"-(outcomes|stop-and-search)\.csv$")
 _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"
 
 #: Bumped whenever parsing changes, so old cache entries are not reused.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,29 @@ class StreetFile:
     member: str | None = None
 
     def read_bytes(self) -> bytes:
-        if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.read(self.member)
+        """The file's bytes; a zip member that cannot be read (encrypted, an unsupported compression such as
+        Deflate64, corrupt) is an :class:`InputError` naming it, an unreadable disk file an environment
+        failure (exit code 3)."""
+        try:
+            if self.member is None:
+                return self.path.read_bytes()
+            with zipfile.ZipFile(self.path) as zf:
+                return zf.read(self.member)
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required for extraction"
+            raise InputError(f"cannot be read: the zip member is encrypted ({exc})", file=self.label,
+                             expected="an unencrypted zip, as data.police.uk serves it") from None
+        except NotImplementedError as exc:  # e.g. Deflate64, which Windows Explorer writes for large zips
+            raise InputError(f"cannot be read: {exc} (the zip uses a compression method Python cannot read)",
+                             file=self.label, expected="a zip stored or deflated, as data.police.uk serves it; "
+                             "re-zip it with standard Deflate or unzip it into police_uk/") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise InputError(f"cannot be read: the zip is damaged ({type(exc).__name__}: {exc})", file=self.label,
+                             expected="a complete zip; download it again") from None
+        except OSError as exc:
+            if self.member is not None and exc.errno is None:
+                raise InputError(f"cannot be read: the zip is damaged ({exc})", file=self.label,
+                                 expected="a complete zip; download it again") from None
+            raise environment_failure(exc, "cannot read this police.uk file") from None
 
 
 @dataclass
@@ -150,8 +171,7 @@ def discover_street_files(source: str | Path) -> list[StreetFile]:
     source = Path(source)
     found: list[StreetFile] = []
     if source.is_dir():
-        walked = (Path(d) / n for d, _dirs, names in os.walk(source, followlinks=True) for n in names)
-        for p in sorted(walked):
+        for p in sorted(_walk(source)):
             if not p.is_file() or p.name.startswith("."):
                 continue
             rel = p.relative_to(source).as_posix()
@@ -180,6 +200,25 @@ def discover_street_files(source: str | Path) -> list[StreetFile]:
             expected="files named YYYY-MM/YYYY-MM-<force>-street.csv, or the download .zip holding them",
         )
     return sorted(found, key=lambda f: (f.month, f.force, f.label))
+
+
+def _walk(source: Path) -> list[Path]:
+    """Every file under ``source``, following folder symlinks but never into a folder already seen (a
+    symlink loop, or two links to one month, is walked once)."""
+    seen: set[tuple[int, int]] = set()
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(source, followlinks=True):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        found.extend(Path(folder) / n for n in names)
+    return found
 
 
 def _zip_members(path: Path, label: str) -> list[StreetFile]:
@@ -253,7 +292,7 @@ def parse_street_table(data: bytes, label: str, month: str | None = None) -> pa.
         data = data[3:]
     header = _check_header(data, label)
     try:
-        table = _read_csv(data, _FAST_TYPES)
+        table = _read_csv(data, _FAST_TYPES, header)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _diagnose(data, label, month, header, exc) from None
     if table.num_rows == 0:
@@ -293,10 +332,11 @@ _FAST_TYPES = {
 }
 
 
-def _read_csv(data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+def _read_csv(data: bytes, types: dict[str, pa.DataType], header: Sequence[str]) -> pa.Table:
+    """Read the CSV with the header's names as :func:`_check_header` cleaned them (stray spaces dropped)."""
     return pacsv.read_csv(
         io.BytesIO(data),
-        read_options=pacsv.ReadOptions(use_threads=False),
+        read_options=pacsv.ReadOptions(use_threads=False, column_names=list(header), skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
             column_types=types,
@@ -336,6 +376,14 @@ def _first_row(mask: pa.ChunkedArray | pa.Array) -> int:
 
 
 def _check_table(table: pa.Table, label: str, month: str | None) -> None:
+    for col, name in (("longitude", "Longitude"), ("latitude", "Latitude")):
+        values = table[col]
+        infinite = pc.and_(pc.is_valid(values), pc.invert(pc.is_finite(values)))
+        if pc.any(infinite).as_py():
+            row = _first_row(infinite)
+            raise InputError(f"{name} {values[row - 2].as_py()!r} is not a finite number", file=label,
+                             where=f"row {row}, column {name!r}",
+                             expected="decimal degrees, or blank where there is no location")
     months = table["month"]
     if months.null_count:
         raise InputError("Month is blank", file=label, where=f"row {_first_row(pc.is_null(months))}, "
@@ -354,18 +402,22 @@ def _check_table(table: pa.Table, label: str, month: str | None) -> None:
         raise InputError("Crime type is blank", file=label,
                          where=f"row {_first_row(pc.is_null(issues))}, column 'Crime type'",
                          expected="one of " + ", ".join(ISSUES))
-    known = set(ISSUES) | set(RETIRED_ISSUES)
+    known = set(ISSUES)
     for value in _dictionary(issues).dictionary.to_pylist():
         if value not in known:
             row = _first_row(pc.equal(issues.cast(pa.string()), value))
+            where = f"row {row}, column 'Crime type'"
+            if value in RETIRED_ISSUES:
+                raise InputError(f"Crime type {value!r} {RETIRED_MESSAGE}", file=label, where=where,
+                                 expected=f"police.uk files from {CURRENT_TYPES_FROM} onwards")
             raise InputError(f"Crime type {value!r} is not a police.uk crime type", file=label,
-                             where=f"row {row}, column 'Crime type'", expected="one of " + ", ".join(ISSUES))
+                             where=where, expected="one of " + ", ".join(ISSUES))
 
 
 def _diagnose(data: bytes, label: str, month: str | None, header: list[str], exc: Exception) -> InputError:
     """Why the fast path failed: re-read as text and name the row and column at fault."""
     try:
-        table = _read_csv(data, {c: pa.string() for c in header})
+        table = _read_csv(data, {c: pa.string() for c in header}, header)
     except (pa.ArrowInvalid, UnicodeDecodeError) as text_exc:
         return _locate_parse_error(data, label, text_exc)
     table = table.rename_columns([_RENAME[c] for c in table.column_names])
@@ -463,6 +515,7 @@ class Combiner:
         self.outside_gb = 0
         self.inputs: list[dict[str, Any]] = []
         self._months: set[str] = set()
+        self._force_months: dict[str, set[str]] = {}
         self._last_month = ""
         self._by_key: dict[tuple[str, str], tuple[str, str]] = {}
         self._ids = CrimeIdIndex()
@@ -476,6 +529,7 @@ class Combiner:
                 raise ValueError("months must be added in order")  # discover_street_files guarantees it
             self._last_month = f.month
             self._months.add(f.month)
+            self._force_months.setdefault(f.force, set()).add(f.month)
             self.rows_read += t.num_rows
             self.inputs.append({"path": f.label, "sha256": h, "rows": int(t.num_rows)})
             key = (f.month, f.force)
@@ -507,7 +561,8 @@ class Combiner:
     def account(self) -> dict[str, Any]:
         """``rows_read`` (every data row of every file, repeats included), ``repeated_file_rows`` (rows of
         identical re-downloads, counted once), ``repeated_files``, ``duplicates_dropped`` (repeated Crime IDs
-        after their earliest appearance), ``coordinates_outside_gb``, ``months`` and ``inputs``."""
+        after their earliest appearance), ``coordinates_outside_gb``, ``months`` (every month any file holds),
+        ``force_months`` (force -> its months: completeness is per force) and ``inputs``."""
         return {
             "rows_read": int(self.rows_read),
             "repeated_file_rows": int(self.repeated_rows),
@@ -515,8 +570,53 @@ class Combiner:
             "duplicates_dropped": int(self.duplicates_dropped),
             "coordinates_outside_gb": int(self.outside_gb),
             "months": sorted(self._months),
+            "force_months": {force: sorted(m) for force, m in sorted(self._force_months.items())},
             "inputs": list(self.inputs),
         }
+
+
+def complete_months(account: dict[str, Any]) -> list[str]:
+    """The months every force in the data has a file for: a month one force lacks is not complete.
+
+    Examples
+    --------
+    >>> complete_months({"months": ["2025-01", "2025-02"],
+    ...                  "force_months": {"a": ["2025-01", "2025-02"], "b": ["2025-02"]}})
+    ['2025-02']
+    """
+    by_force = account.get("force_months") or {}
+    if not by_force:
+        return sorted(account.get("months", []))
+    return sorted(set.intersection(*(set(m) for m in by_force.values())))
+
+
+def missing_force_months(account: dict[str, Any]) -> dict[str, list[str]]:
+    """Force -> the months within the data's span that it has no file for (empty when complete)."""
+    months = sorted(account.get("months", []))
+    if not months:
+        return {}
+    span = [str(p) for p in pd.period_range(months[0], months[-1], freq="M")]
+    by_force = account.get("force_months") or {"": months}
+    return {force: [m for m in span if m not in set(have)] for force, have in by_force.items()
+            if set(span) - set(have)}
+
+
+def check_quarter_complete(quarter: Quarter, account: dict[str, Any]) -> None:
+    """Raise :class:`InputError` naming the force and months when ``quarter`` is not complete for every force."""
+    by_force = account.get("force_months") or {"": account.get("months", [])}
+    gaps = {force: [m for m in quarter.months() if m not in set(have)] for force, have in by_force.items()}
+    gaps = {f: g for f, g in gaps.items() if g}
+    if not gaps:
+        return
+    if len(gaps) == len(by_force) or len(by_force) == 1:
+        check_quarter_in_data(quarter, account.get("months", []))
+        return
+    force, missing = sorted(gaps.items())[0]
+    raise InputError(
+        f"quarter {quarter} is not complete: force '{force}' has no file for {', '.join(missing)}, although "
+        "other forces do (a quarter is complete only when every force in the data has all three months)",
+        where="--quarter",
+        expected=f"the missing {force} download(s) in police_uk/, or a quarter every force covers")
 
 
 def month_groups(files: Sequence[StreetFile]) -> list[list[int]]:
@@ -563,11 +663,6 @@ def combine(
 
 # --------------------------------------------------------------------------------------------------
 # Placing records in districts
-
-
-def issue_categories(present: Sequence[str] = ()) -> list[str]:
-    """The 14 police.uk issues, plus any retired category present in the data."""
-    return [*ISSUES, *[r for r in RETIRED_ISSUES if r in set(present)]]
 
 
 #: Columns of :attr:`Dataset.records` besides ``district`` (``load_dataset(columns=...)`` may ask fewer).
@@ -624,9 +719,37 @@ def place(incidents: pd.DataFrame, county: County, account: dict[str, Any]) -> D
 
     per_district = records["district"].value_counts(sort=False)
     by_area = incidents.loc[out_area, "la_name"].astype("str").value_counts()
+    check_every_district_placed(county, per_district.to_dict(), by_area.to_dict())
     quality = quality_account(county, account, per_district.to_dict(), int(no_lsoa.sum()), by_area.to_dict())
     return Dataset(records=records, unallocated=unallocated, quality=quality,
                    months=list(account["months"]), inputs=list(account["inputs"]))
+
+
+def check_every_district_placed(county: County, per_district: dict[str, int],
+                                out_of_area_by_area: dict[str, int]) -> None:
+    """Raise :class:`InputError` naming a district that received no record at all, and why.
+
+    A district with no record is never a quiet row of zeros: its name (or alias) matches no LSOA name in the
+    files, because of a typo, an abolished name, or the wrong force's downloads. The message lists the
+    nearest authority names the files do hold.
+    """
+    empty = [d for d in county.district_names if not per_district.get(d)]
+    if not empty:
+        return
+    import difflib
+
+    name = empty[0]
+    found = sorted(out_of_area_by_area, key=lambda k: -out_of_area_by_area[k])
+    near = difflib.get_close_matches(name, found, n=3, cutoff=0.6)
+    hint = (f"the files hold records of {', '.join(repr(n) for n in near)}" if near else
+            f"the files hold records of {', '.join(repr(n) for n in found[:5])}" if found else
+            "the files hold no records outside the county's other districts")
+    others = f" ({len(empty) - 1} other district(s) too: {', '.join(empty[1:])})" if len(empty) > 1 else ""
+    raise InputError(
+        f"district {name!r} received no records{others}: no LSOA in the police.uk files lies in it; {hint}",
+        file=county.toml_path, where=f"[[districts]] {name!r}",
+        expected="the official name of a district in these files (or an alias for it), and the police.uk "
+        "downloads of the force that covers it")
 
 
 def quality_account(county: County, account: dict[str, Any], per_district: dict[str, int], unallocated: int,

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import County, normalise_name, read_input_table
+from .config import MAX_GBP, County, normalise_name, number_cell, read_input_table
 from .errors import InputError
 from .issues import ISSUES
 
@@ -104,28 +104,23 @@ def normalise_remit_item(item: str) -> str:
     return _ISSUE_KEYS.get(key, key)
 
 
+#: Most meetings a partnership can hold in a year (one a day): more is a typo, not a calendar.
+MAX_MEETINGS_PER_YEAR = 366
+
+
 def _number(text: object, path: Path, row: int, col: str) -> float:
     """A validated non-negative number (NaN for a blank money cell)."""
     where = f"row {row}, column {col!r}"
     meetings = col == "meetings_per_year"
-    expected = ("a whole number of meetings a year, 0 or more" if meetings
-                else "pounds a year, 0 or more, or blank when unknown")
     if _blank(text):
         if meetings:
-            raise InputError("is blank", file=path, where=where, expected=expected)
+            raise InputError("is blank", file=path, where=where,
+                             expected=f"a whole number of meetings a year, from 0 to {MAX_MEETINGS_PER_YEAR}")
         return np.nan
-    clean = str(text).strip().replace(",", "").replace("£", "")
-    try:
-        value = float(clean)
-    except ValueError:
-        raise InputError(f"{text!r} is not a number", file=path, where=where, expected=expected) from None
-    if not np.isfinite(value):
-        raise InputError(f"{text!r} is not a number", file=path, where=where, expected=expected)
-    if value < 0:
-        raise InputError(f"{text!r} is below 0", file=path, where=where, expected=expected)
-    if meetings and not value.is_integer():
-        raise InputError(f"{text!r} is not a whole number", file=path, where=where, expected=expected)
-    return value
+    if meetings:
+        return number_cell(text, path, where, "a whole number of meetings a year", integer=True,
+                           maximum=MAX_MEETINGS_PER_YEAR)
+    return number_cell(text, path, where, "pounds a year (blank when unknown)", maximum=MAX_GBP)
 
 
 def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:

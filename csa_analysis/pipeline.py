@@ -9,16 +9,18 @@ costs a fraction of a second.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from .cache import ensure_cache
 from .config import PACKAGE_DIR, County, default_cache_dir
-from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .errors import environment_failure
+from .outdir import check_out, check_writable, out_lock, replace_dir
+from .periods import Quarter, latest_complete_quarter
 
 
 def _code_fingerprint() -> str:
@@ -42,12 +44,17 @@ def scored_key(county: County, incidents_path: Path, quarter: Quarter) -> str:
     return h.hexdigest()[:32]
 
 
-def resolve_quarter(text: str | None, months: list[str]) -> Quarter:
-    """The ``--quarter`` asked for (checked against the data), or the latest complete one."""
+def resolve_quarter(text: str | None, account: dict) -> Quarter:
+    """The ``--quarter`` asked for (checked complete for every force in the data), or the latest complete one.
+
+    ``account`` is the cache account (``months`` and ``force_months``).
+    """
+    from .load import check_quarter_complete, complete_months
+
     if text is None:
-        return latest_complete_quarter(months)
+        return latest_complete_quarter(complete_months(account))
     quarter = Quarter.parse(text)
-    check_quarter_in_data(quarter, months)
+    check_quarter_complete(quarter, account)
     return quarter
 
 
@@ -66,45 +73,88 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
     say = progress or (lambda _m: None)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     Quarter.parse(quarter_text) if quarter_text else None  # a malformed quarter fails before any work
+    target = check_out(out, tables_only=True, data_dir=county.data_dir, police_uk=county.police_uk, cache_dir=cache,
+                       inputs=county.input_files())
+    out = target.path
+    check_writable(out.parent)
     path, account, _ = ensure_cache(county.police_uk, cache_dir=cache, progress=progress)
-    quarter = resolve_quarter(quarter_text, account["months"])
-    cached = cache / "tables" / scored_key(county, path, quarter)
-    if cached.is_dir():
+    quarter = resolve_quarter(quarter_text, account)
+    cached = reuse_tables(cache, scored_key(county, path, quarter))
+    if cached is not None:
         say(f"Scored tables unchanged since the last run: reusing them ({cached})")
     else:
         from .disclosure import publish
         from .engines import arrow_monthly_counts, dask_monthly_counts
-        from .tables import build_tables_from_counts, write_tables
+        from .tables import build_tables_from_counts
 
         if engine == "dask":
             counts, _ = dask_monthly_counts(county, cache_dir=cache, progress=progress)
         else:
             counts, _, _ = arrow_monthly_counts(county, cache_dir=cache, progress=progress)
-        tables = publish(build_tables_from_counts(counts, county, quarter, account["months"]), county.disclosure)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
-        write_tables(tables, building)
+        tables = publish(build_tables_from_counts(counts, county, quarter, complete_months(account)),
+                         county.disclosure)
+        cached = store_tables(cache, scored_key(county, path, quarter), tables)
+    with out_lock(out):
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=out))
         try:
-            os.rename(building / "tables", cached)
-        except OSError:  # another run finished the same entry first
-            pass
-        shutil.rmtree(building, ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=out))
-    try:
-        shutil.copytree(cached, staging / "tables")
-        replace_dir(staging / "tables", out / "tables")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(cached, staging / "tables")
+            (staging / "tables" / TABLES_MANIFEST).unlink()
+            replace_dir(staging / "tables", out / "tables")
+        except OSError as exc:
+            raise environment_failure(exc, "cannot write the tables") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return quarter
 
 
-def replace_dir(new: Path, target: Path) -> None:
-    """Put the finished ``new`` folder at ``target``; the old one is removed only after the swap."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+#: The list of a scored-table entry's files with their sha256, written last: an entry without it, or whose
+#: files differ from it (truncated, missing, edited), is rebuilt.
+TABLES_MANIFEST = "entry.json"
+
+
+def store_tables(cache: Path, key: str, tables: dict) -> Path:
+    """Write a quarter's published tables as the scored-table cache entry ``key``; return its folder."""
+    from .tables import write_tables
+
+    entry = cache / "tables" / key
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
+        try:
+            written = write_tables(tables, building)
+            listing = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+            (building / "tables" / TABLES_MANIFEST).write_text(json.dumps(listing, indent=0), encoding="utf-8")
+            shutil.rmtree(entry, ignore_errors=True)  # a damaged entry of the same key
+            try:
+                os.rename(building / "tables", entry)
+            except OSError:  # another run finished the same entry first
+                pass
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    except OSError as exc:
+        raise environment_failure(exc, "cannot write the processed-data cache") from None
+    return entry
+
+
+def reuse_tables(cache: Path, key: str) -> Path | None:
+    """The scored-table entry ``key`` when it is complete and unchanged (every file's sha256 as written)."""
+    entry = cache / "tables" / key
+    try:
+        listing = json.loads((entry / TABLES_MANIFEST).read_text(encoding="utf-8"))
+        files = {p.name for p in entry.iterdir()} - {TABLES_MANIFEST}
+        if not isinstance(listing, dict) or files != set(listing):
+            return None
+        for name, digest in listing.items():
+            if hashlib.sha256((entry / name).read_bytes()).hexdigest() != digest:
+                return None
+    except (OSError, ValueError):
+        return None
+    return entry
+
+
+def complete_months(account: dict) -> list[str]:
+    """Months every force in the data has (see :func:`csa_analysis.load.complete_months`)."""
+    from .load import complete_months as months_of_every_force
+
+    return months_of_every_force(account)

@@ -19,7 +19,7 @@ from . import __version__, charts
 from .config import SAMPLE_DATA_DIR, County, normalise_name, read_county
 from .errors import InputError
 from .methodology import methodology_markdown
-from .periods import Quarter, check_quarter_in_data, latest_complete_quarter
+from .periods import Quarter
 from .volume import poisson_quantile
 
 #: Environment variable read by the board-pack runner (:mod:`csa_analysis.boardpack`): a comma-separated list
@@ -142,12 +142,13 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
     else:
         from .disclosure import publish
         from .engines import arrow_monthly_counts
+        from .load import complete_months
+        from .pipeline import resolve_quarter
         from .tables import build_tables_from_counts
 
         counts, account, quality = arrow_monthly_counts(county)
-        q = Quarter.parse(quarter) if quarter else latest_complete_quarter(account["months"])
-        check_quarter_in_data(q, account["months"])
-        tables = publish(build_tables_from_counts(counts, county, q, account["months"]), county.disclosure)
+        q = resolve_quarter(quarter or None, account)
+        tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
         inputs = account["inputs"]
     return Pack(county, q, tables, quality, inputs, name, generated_at)
 

@@ -23,6 +23,7 @@ only with band edges the county sets in ``[morile]`` (MoRiLE's own scales were n
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,7 +166,7 @@ def morile_scales(county: County) -> MorileScales | None:
                              where=f"[morile] {axis}_measure", expected="one of " + ", ".join(allowed))
         edges = raw.get(f"{axis}_thresholds")
         ok = (isinstance(edges, list) and len(edges) > 0
-              and all(isinstance(e, int | float) and not isinstance(e, bool) for e in edges)
+              and all(isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in edges)
               and all(a < b for a, b in zip(edges, edges[1:], strict=False)))
         if not ok:
             raise InputError(f"{axis}_thresholds {edges!r} are not valid", file=file,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 
 from csa_analysis.config import SAMPLE_DATA_DIR
@@ -37,6 +38,22 @@ name = "Hinckley and Bosworth"
 population = 113136
 aliases = ["Hinckley & Bosworth"]
 """
+
+
+#: Residents of the sample districts (ONS mid-2019, as in the shipped county.toml), and their aliases.
+SAMPLE_DISTRICTS = {"Charnwood": (185851, ()), "Blaby": (101526, ()),
+                    "Hinckley and Bosworth": (113136, ("Hinckley & Bosworth",))}
+
+
+def county_toml(*names: str, county: str = "Test County") -> str:
+    """A county.toml listing only these sample districts (a district with no records is refused)."""
+    lines = [f'name = "{county}"', 'police_uk = "police_uk"', ""]
+    for n in names:
+        pop, aliases = SAMPLE_DISTRICTS[n]
+        lines += ["[[districts]]", f'name = "{n}"', f"population = {pop}"]
+        lines += [f"aliases = {list(aliases)!r}".replace("'", '"')] if aliases else []
+        lines.append("")
+    return "\n".join(lines)
 
 
 def sample_lines(month: str = "2018-10") -> list[str]:
@@ -99,3 +116,15 @@ def csv_text(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
+
+
+def previous_pack(out: Path, text: str = "last quarter's good pack", quarter: str = "2018-19Q2") -> dict[str, str]:
+    """A minimal board pack in ``out`` as an earlier run leaves it (manifest included); returns its hashes."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "index.html").write_text(text, encoding="utf-8")
+    (out / "tables").mkdir(exist_ok=True)
+    (out / "tables" / "issue_scores.csv").write_text("district,issue,count\n", encoding="utf-8")
+    manifest = {"generator": "csa-workbench", "quarter": quarter, "package_version": "0.1.0", "reports": [],
+                "inputs": [], "files": ["index.html", "manifest.json", "tables/issue_scores.csv"]}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return tree_hashes(out)

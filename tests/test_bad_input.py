@@ -9,7 +9,7 @@ import pytest
 
 from csa_analysis.cli import main
 
-from datafactory import COUNTY_TOML, HEADER, make_data_dir, pick, sample_lines, tree_hashes
+from datafactory import COUNTY_TOML, HEADER, make_data_dir, pick, previous_pack, sample_lines, tree_hashes
 
 OCT = sample_lines("2018-10")
 GOOD = pick(OCT, where=lambda r: r["LSOA name"].startswith("Charnwood "), n=3)
@@ -77,8 +77,7 @@ def test_bad_street_files_are_refused_clearly(tmp_path, capsys, case, rel, conte
     if not rel.startswith(STREET):
         write(root, "police_uk/2018-11/2018-11-leicestershire-street.csv", "\n".join([HEADER]))
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("a good pack")
+    previous_pack(out)
     raw_before, out_before = tree_hashes(root), tree_hashes(out)
     code, err = run(capsys, root, command)
     assert code == 2
@@ -100,8 +99,8 @@ TOML_CASES = [
     ("alias collides", COUNTY_TOML.replace('aliases = ["Hinckley & Bosworth"]', 'aliases = ["Blaby"]'),
      ["'Blaby' is used twice", "district 'Blaby'"]),
     ("negative population", COUNTY_TOML.replace("101526", "-101526"),
-     ["[[districts]] 'Blaby' population", "-101526", "a whole number above 0"]),
-    ("zero population", COUNTY_TOML.replace("101526", "0"), ["above 0"]),
+     ["[[districts]] 'Blaby' population", "-101526", "a whole number from 1,000 to 15,000,000"]),
+    ("zero population", COUNTY_TOML.replace("101526", "0"), ["from 1,000 to 15,000,000"]),
     ("missing population", COUNTY_TOML.replace("population = 101526\n", ""),
      ["no population for Blaby"]),
     ("not toml", "name = ", ["county.toml", "not valid TOML"]),
@@ -118,7 +117,7 @@ def assert_refused_and_nothing_written(capsys, root: Path, fragments: list[str])
     """Exit 2 with every fragment in the message; raw data, OUT and the cache untouched."""
     out = root.parent / "out"
     out.mkdir(exist_ok=True)
-    (out / "keep.txt").write_text("a good pack")
+    previous_pack(out)
     raw_before, out_before = tree_hashes(root), tree_hashes(out)
     code, err = run(capsys, root, "score")
     assert code == 2
@@ -138,7 +137,7 @@ TABLE_CASES = [
     ("funding.csv", "district,allocation_gbp\nCharnwood,lots\n",
      ["row 2, column 'allocation_gbp'", "'lots' is not a number"]),
     ("population.csv", "district,population\nBlaby,-4\n",
-     ["population.csv", "row 2, column 'population'", "above 0"]),
+     ["population.csv", "row 2, column 'population'", "from 1,000 to 15,000,000"]),
     ("population.csv", "district,population\nLeicester,354224\n",
      ["'Leicester' matches no district"]),
 ]

@@ -5,6 +5,7 @@ atomic replacement of the previous pack, progress, retries."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import io
@@ -20,9 +21,9 @@ from openpyxl import load_workbook
 from csa_analysis import boardpack
 from csa_analysis.boardpack import assess, slug
 from csa_analysis.cli import main
-from csa_analysis.errors import InputError
+from csa_analysis.errors import EnvironmentFailure, InputError
 
-from datafactory import SAMPLE_DIR, tree_hashes
+from datafactory import SAMPLE_DIR, previous_pack, tree_hashes
 from synthetic import COUNTY_NAME, synthetic_scored, write_county
 
 DISTRICTS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
@@ -136,9 +137,7 @@ def test_workbook_has_formatted_sheets(pack):
 
 def test_bad_input_leaves_a_previous_pack_untouched(tmp_path, capsys):
     out = tmp_path / "pack"
-    out.mkdir()
-    (out / "index.html").write_text("the good pack from last quarter")
-    before = tree_hashes(out)
+    before = previous_pack(out, "the good pack from last quarter")
     code = main(["assess", "--data", str(SAMPLE_DIR), "--out", str(out), "--quarter", "2019-20Q1", "--quiet"])
     assert code == 2
     assert "needs months" in capsys.readouterr().err
@@ -160,10 +159,13 @@ def test_a_second_run_into_the_same_folder_is_refused_while_one_holds_it(tmp_pat
 
 
 def _old_pack(out):
-    out.mkdir(parents=True)
-    (out / "index.html").write_text("last quarter's good pack")
-    (out / "stale-from-last-quarter.txt").write_text("gone once a new pack is in place")
-    return tree_hashes(out)
+    before = previous_pack(out)
+    (out / "districts").mkdir()
+    (out / "districts" / "stale-from-last-quarter.html").write_text("gone once a new pack is in place")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"].append("districts/stale-from-last-quarter.html")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return before | tree_hashes(out)
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +222,7 @@ class TestAFailedReport:
         _, out, _, _, _ = failed_run
         assert (out / "county.html").is_file() and (out / "districts" / "brook-fenton.html").is_file()
         assert not (out / "districts" / "eastmere.html").exists()
-        assert not (out / "stale-from-last-quarter.txt").exists()  # a partial success is still the new pack
+        assert not (out / "districts" / "stale-from-last-quarter.html").exists()  # a partial success replaces it
         for name in ("issue_scores", "county_priorities", "cost_per_area", "monthly"):
             assert (out / "tables" / f"{name}.csv").is_file()
         assert (out / "board_pack.xlsx").is_file()
@@ -289,12 +291,12 @@ def test_a_crash_while_writing_keeps_the_previous_pack(tmp_path, monkeypatch):
     monkeypatch.setattr(boardpack, "run_report", _fake_report([], []))
 
     def crash(*args, **kw):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.xlsx"))
 
     monkeypatch.setattr("csa_analysis.excel.write_workbook", crash)
     out = tmp_path / "pack"
     before = _old_pack(out)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(EnvironmentFailure, match="no space left on the device"):
         assess(data, None, out, progress=False)
     assert tree_hashes(out) == before
     assert not list(tmp_path.glob(".pack.tmp-*"))

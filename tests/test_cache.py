@@ -10,7 +10,7 @@ import csa_analysis.cache as cache_mod
 from csa_analysis.config import read_county
 from csa_analysis.load import load_dataset
 
-from datafactory import make_data_dir, pick, sample_lines, tree_hashes
+from datafactory import county_toml, make_data_dir, pick, sample_lines, tree_hashes
 
 OCT = sample_lines("2018-10")
 
@@ -18,7 +18,7 @@ OCT = sample_lines("2018-10")
 @pytest.fixture
 def root(tmp_path):
     lines = pick(OCT, where=lambda r: r["LSOA name"].startswith("Charnwood "), n=20)
-    return make_data_dir(tmp_path / "data", {"2018-10": lines})
+    return make_data_dir(tmp_path / "data", {"2018-10": lines}, county_toml("Charnwood"))
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def _sha256(path) -> str:
 def test_input_hashes_are_each_files_sha256_whether_hashed_before_or_while_parsing(tmp_path):
     lines = {m: pick(sample_lines(m), where=lambda r: r["LSOA name"].startswith("Blaby "), n=8)
              for m in ("2018-10", "2018-11", "2018-12", "2019-01")}
-    root = make_data_dir(tmp_path / "data", lines)
+    root = make_data_dir(tmp_path / "data", lines, county_toml("Blaby"))
     cache = tmp_path / "cache"
     files = sorted((root / "police_uk").rglob("*.csv"))
     expected = {f.name: _sha256(f) for f in files}
@@ -104,7 +104,7 @@ def test_a_bad_file_in_a_late_month_stops_the_pipeline_and_leaves_no_cache_file(
 
     lines = {m: pick(sample_lines(m), where=lambda r: r["LSOA name"].startswith("Blaby "), n=8)
              for m in ("2018-10", "2018-11", "2018-12", "2019-01", "2019-02")}
-    root = make_data_dir(tmp_path / "data", lines)
+    root = make_data_dir(tmp_path / "data", lines, county_toml("Blaby"))
     bad = next((root / "police_uk").rglob("2019-01-*.csv"))
     bad.write_text(bad.read_text().replace("2019-01,", "2019-13,", 1))
     cache = tmp_path / "cache"

@@ -8,15 +8,12 @@ import subprocess
 import sys
 import time
 
-from datafactory import SAMPLE_DIR, tree_hashes
+from datafactory import SAMPLE_DIR, previous_pack, tree_hashes
 
 
 def test_sigkill_mid_run_keeps_the_previous_pack_and_a_rerun_completes(tmp_path):
     out = tmp_path / "pack"
-    out.mkdir()
-    (out / "index.html").write_text("last quarter's good pack")
-    (out / "county.html").write_text("county")
-    before = tree_hashes(out)
+    before = previous_pack(out)
     env = {**os.environ, "CSA_CACHE_DIR": str(tmp_path / "cache")}
     argv = [sys.executable, "-m", "csa_analysis.cli", "assess", "--data", str(SAMPLE_DIR), "--out", str(out),
             "--quiet", "--jobs", "2", "--districts", "Melton,Blaby"]

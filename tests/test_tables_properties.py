@@ -14,7 +14,7 @@ from csa_analysis.load import load_dataset
 from csa_analysis.periods import Quarter
 from csa_analysis.tables import build_tables
 
-from datafactory import make_data_dir, sample_lines
+from datafactory import county_toml, make_data_dir, sample_lines
 
 Q = Quarter.parse("2019-20Q1")
 MONTHS = ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"]
@@ -93,9 +93,10 @@ def test_a_district_with_no_records_gets_zeros(data):
 def test_renaming_a_district_through_an_alias_changes_nothing(tmp_path):
     lines = [line for line in sample_lines("2018-10") if ",Hinckley and Bosworth " in line][:60]
     lines += [line for line in sample_lines("2018-10") if ",Blaby " in line][:40]
-    plain = make_data_dir(tmp_path / "plain", {"2018-10": lines})
+    toml = county_toml("Hinckley and Bosworth", "Blaby")
+    plain = make_data_dir(tmp_path / "plain", {"2018-10": lines}, toml)
     aliased = make_data_dir(tmp_path / "aliased", {"2018-10": [
-        line.replace(",Hinckley and Bosworth ", ",Hinckley & Bosworth ") for line in lines]})
+        line.replace(",Hinckley and Bosworth ", ",Hinckley & Bosworth ") for line in lines]}, toml)
     tables = []
     for root in (plain, aliased):
         county = read_county(root)

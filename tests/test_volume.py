@@ -90,12 +90,6 @@ class TestVolumeTable:
         assert v["issue"].astype("str").tolist() == list(ISSUES) * 2
         assert v["count"].dtype == "int64" and v["count"].sum() == 2
 
-    def test_a_retired_category_in_the_data_is_appended_as_a_fifteenth_issue(self):
-        c = make_counts([("North", "Public disorder and weapons", "2019-04", 3)])
-        v = volume_table(c, make_county(), Q, ALL_MONTHS)
-        assert v["issue"].astype("str").unique().tolist() == [*ISSUES, "Public disorder and weapons"]
-        assert row(v, "North", "Public disorder and weapons")["count"] == 3
-
     def test_flag_uses_the_previous_quarter_when_last_year_is_not_covered(self):
         months = ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"]
         c = make_counts([("North", "Burglary", "2019-04", 40), ("North", "Burglary", "2019-02", 10)])
