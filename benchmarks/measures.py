@@ -40,7 +40,7 @@ def ingest(data: str, cache: str) -> dict:
 
     shutil.rmtree(cache, ignore_errors=True)
     t = time.perf_counter()
-    _path, account, _ = ensure_cache(Path(data) / "police_uk", cache_dir=cache)
+    _path, account = ensure_cache(Path(data) / "police_uk", cache_dir=cache)
     return {"seconds": time.perf_counter() - t, "rows": account["rows_read"], "peak_rss_mib": _peak_rss_mib()}
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import default_cache_dir
+from .errors import environment_failure
 from .load import (
     PARSER_VERSION,
     Combiner,
@@ -52,15 +54,21 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def _stat_key(f: StreetFile) -> str:
-    """``place|size|mtime``; the place is ``path|member`` (see :func:`_place`)."""
+    """``place|size|mtime|ctime|inode``; the place is ``path|member`` (see :func:`_place`).
+
+    The change time and inode are in the key because an edit that keeps the size and puts the modification
+    time back (``touch -r``, a copy with ``cp -p``, some sync tools) still changes them: the file is hashed
+    again and a changed file is never served from the cache.
+    """
     st = f.path.stat()
     # abspath, not resolve(): no system call per path component, and any stable absolute name will do
-    return f"{os.path.abspath(f.path)}|{f.member or ''}|{st.st_size}|{st.st_mtime_ns}"
+    return (f"{os.path.abspath(f.path)}|{f.member or ''}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|"
+            f"{st.st_ino}")
 
 
 def _place(stat_key: str) -> str:
-    """The file a stat key names, without its size and modification time."""
-    return stat_key.rsplit("|", 2)[0]
+    """The file a stat key names, without its size, times and inode."""
+    return stat_key.rsplit("|", 4)[0]
 
 
 def _read_index(path: Path) -> dict[str, str]:
@@ -90,15 +98,33 @@ def _entry_key(files: Sequence[StreetFile], hashes: Sequence[str]) -> str:
     ).hexdigest()[:32]
 
 
-def _read_entry(cache: Path, key: str) -> tuple[Path, dict[str, Any]] | None:
-    """The cache entry ``key`` (its Parquet file and account) if it is there and readable."""
+def file_crc32(path: Path) -> int:
+    """CRC-32 of a file's bytes, streamed (about 7 GB a second: a national year's cache in a fraction of one)."""
+    crc = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _read_entry(cache: Path, key: str, verify_data: bool) -> tuple[Path, dict[str, Any]] | None:
+    """The cache entry ``key`` (its Parquet file and account) if it is there, complete and unchanged.
+
+    The account records the Parquet file's size and CRC-32 as written. The size is always checked; with
+    ``verify_data`` the CRC too (the whole file is read), so a file altered in place, even with its
+    footer intact, is never used.
+    """
     path, account_path = cache / "incidents" / f"{key}.parquet", cache / "incidents" / f"{key}.json"
     if not (path.is_file() and account_path.is_file()):
         return None
     try:
         account = json.loads(account_path.read_text(encoding="utf-8"))
-        pq.read_metadata(path)
-    except (OSError, ValueError, pa.ArrowException):
+        written = account["parquet"]
+        if path.stat().st_size != written["size"]:
+            return None
+        if verify_data and file_crc32(path) != written["crc32"]:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     return path, account
 
@@ -114,13 +140,21 @@ def ensure_cache(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
-) -> tuple[Path, dict[str, Any], pa.Table | None]:
-    """Make sure the processed Parquet file for ``source`` exists; build it if any raw file changed.
+    rehash: bool = False,
+    verify_data: bool = True,
+) -> tuple[Path, dict[str, Any]]:
+    """Make sure the processed Parquet file for ``source`` exists and is sound; build it if anything changed.
 
     Parameters
     ----------
     source, cache_dir, progress, workers
         As :func:`load_incidents`.
+    rehash : bool
+        Hash every raw file, trusting no stat index (``csa assess``, the quarterly run, does: see
+        ``docs/reliability.md`` for the trade-off).
+    verify_data : bool
+        Check the Parquet file's CRC-32 before returning it (False only when the caller just needs the
+        entry's key and account, not its rows).
 
     Returns
     -------
@@ -130,9 +164,6 @@ def ensure_cache(
     account : dict
         Rows read, duplicates dropped, inputs with their sha256, months
         (see :func:`csa_analysis.load.combine`).
-    table : None
-        Kept for callers that accept a freshly built table; the incidents are streamed to disk, so it is
-        always None and callers read the Parquet file.
 
     Notes
     -----
@@ -141,32 +172,48 @@ def ensure_cache(
     Files at paths never seen before are hashed as they are parsed, from the same bytes, so a first run
     reads every file once.
     """
-    say = progress or (lambda _msg: None)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    try:
+        return _ensure_cache(source, cache, progress or (lambda _msg: None), workers, rehash, verify_data)
+    except OSError as exc:
+        if exc.filename is not None and _inside(Path(exc.filename), cache):
+            raise environment_failure(
+                exc, "the processed-data cache is unusable",
+                advice=f"fix it, or give another folder with --cache or $CSA_CACHE_DIR (now {cache})") from None
+        raise
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    return path == folder or folder in path.parents
+
+
+def _ensure_cache(source: str | Path, cache: Path, say: Callable[[str], None], workers: int | None,
+                  rehash: bool, verify_data: bool) -> tuple[Path, dict[str, Any]]:
     files = discover_street_files(source)
     index_path = cache / "stat-index.json"
     index = _read_index(index_path)
     stat_keys = [_stat_key(f) for f in files]
-    hashes: list[str | None] = [index.get(k) for k in stat_keys]
+    hashes: list[str | None] = [None if rehash else index.get(k) for k in stat_keys]
     unknown = [i for i, h in enumerate(hashes) if h is None]
     places = {_place(k) for k in index}
     threads = workers or os.cpu_count() or 1
-    if unknown and all(_place(stat_keys[i]) in places for i in unknown):
+    if unknown and (rehash or all(_place(stat_keys[i]) in places for i in unknown)):
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for i, h in zip(unknown, pool.map(lambda i: _file_sha256(files[i]), unknown), strict=True):
                 hashes[i] = h
         unknown = []
     if not unknown:
         key = _entry_key(files, hashes)
-        entry = _read_entry(cache, key)
+        entry = _read_entry(cache, key, verify_data)
         if entry is None and (cache / "incidents" / f"{key}.parquet").exists():
-            say("Cache entry unreadable: rebuilding it")
+            say("Cache entry damaged or incomplete: rebuilding it")
         if entry is not None:
             if any(k not in index for k in stat_keys):
                 index.update(zip(stat_keys, hashes, strict=True))
                 _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
             say(f"Using the processed cache of {len(files)} police.uk files ({cache})")
-            return entry[0], entry[1], None
+            return entry
 
     say(f"Parsing {len(files)} police.uk files into the cache ({cache})")
     incidents = cache / "incidents"
@@ -180,14 +227,15 @@ def ensure_cache(
         index.update(zip(stat_keys, digests, strict=True))
         key = _entry_key(files, digests)
         path = incidents / f"{key}.parquet"
-        # Only a fully valid input set reaches the cache.
+        account["parquet"] = {"size": tmp.stat().st_size, "crc32": file_crc32(tmp)}
+        # Only a fully valid input set reaches the cache; its account (with the size and CRC) comes last.
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _atomic_write_bytes(incidents / f"{key}.json", json.dumps(account, indent=1).encode())
     _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
-    return path, account, None
+    return path, account
 
 
 def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path, threads: int,
@@ -276,10 +324,6 @@ def load_incidents(
         As :func:`csa_analysis.load.combine` returns them, the incidents as a pandas frame with
         categorical low-cardinality columns.
     """
-    path, account, table = ensure_cache(source, cache_dir=cache_dir, progress=progress, workers=workers)
-    cols = list(columns) if columns else None
-    if table is None:
-        table = pq.read_table(path, columns=cols)
-    elif cols:
-        table = table.select(cols)
+    path, account = ensure_cache(source, cache_dir=cache_dir, progress=progress, workers=workers)
+    table = pq.read_table(path, columns=list(columns) if columns else None)
     return table.unify_dictionaries().to_pandas(), account

@@ -76,8 +76,11 @@ def arrow_monthly_counts(
     *,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    rehash: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
+
+    ``rehash`` hashes every raw file, trusting no stat index (see :func:`csa_analysis.cache.ensure_cache`).
 
     Reads only the three columns placing needs from the Parquet cache (``la_name`` is missing exactly where
     the LSOA is: those rows are unallocated) and groups them with Arrow's
@@ -99,9 +102,8 @@ def arrow_monthly_counts(
     from .cache import ensure_cache
     from .load import check_every_district_placed, quality_account
 
-    path, account, table = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    cols = ["la_name", "issue", "month"]
-    table = (pq.read_table(path, columns=cols) if table is None else table.select(cols)).unify_dictionaries()
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash)
+    table = pq.read_table(path, columns=["la_name", "issue", "month"]).unify_dictionaries()
     grouped = table.group_by(["la_name", "issue", "month"]).aggregate([([], "count_all")])
     n = grouped["count_all"].to_numpy()
     la = grouped["la_name"].combine_chunks()
@@ -159,7 +161,7 @@ def dask_monthly_counts(
 
     from .cache import ensure_cache
 
-    path, account, _ = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
     ddf = dd.read_parquet(str(path), columns=["la_name", "lsoa_name", "issue", "month"],
                           split_row_groups=True)
     names = list(county.district_names)

@@ -93,7 +93,7 @@ _OS_PROBLEMS = {
 }
 
 
-def environment_failure(exc: OSError, what: str = "") -> EnvironmentFailure:
+def environment_failure(exc: OSError, what: str = "", advice: str | None = None) -> EnvironmentFailure:
     """An :class:`EnvironmentFailure` describing an ``OSError`` in plain words (path, problem, advice).
 
     Examples
@@ -102,7 +102,8 @@ def environment_failure(exc: OSError, what: str = "") -> EnvironmentFailure:
     >>> print(environment_failure(OSError(errno.ENOSPC, "No space left on device", "/tmp/out/x.csv")))
     /tmp/out/x.csv: no space left on the device (free some space, or choose another folder)
     """
-    problem, advice = _OS_PROBLEMS.get(exc.errno, (exc.strerror or str(exc) or type(exc).__name__, None))
+    problem, usual = _OS_PROBLEMS.get(exc.errno, (exc.strerror or str(exc) or type(exc).__name__, None))
+    advice = advice or usual
     if what:
         problem = f"{what}: {problem}"
     path = exc.filename if exc.filename is not None else None

@@ -77,7 +77,7 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
                        inputs=county.input_files())
     out = target.path
     check_writable(out.parent)
-    path, account, _ = ensure_cache(county.police_uk, cache_dir=cache, progress=progress)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache, progress=progress, verify_data=False)
     quarter = resolve_quarter(quarter_text, account)
     cached = reuse_tables(cache, scored_key(county, path, quarter))
     if cached is not None:

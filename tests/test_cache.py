@@ -90,11 +90,11 @@ def test_input_hashes_are_each_files_sha256_whether_hashed_before_or_while_parsi
     files = sorted((root / "police_uk").rglob("*.csv"))
     expected = {f.name: _sha256(f) for f in files}
 
-    _path, first, _ = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # new paths: while parsing
+    _path, first = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # new paths: while parsing
     assert {i["path"].rsplit("/", 1)[1]: i["sha256"] for i in first["inputs"]} == expected
     files[1].write_text(files[1].read_text() + lines["2018-11"][0] + "\n")  # known path, new content
     expected[files[1].name] = _sha256(files[1])
-    _path, second, _ = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # hashed before parsing
+    _path, second = cache_mod.ensure_cache(root / "police_uk", cache_dir=cache)  # hashed before parsing
     assert {i["path"].rsplit("/", 1)[1]: i["sha256"] for i in second["inputs"]} == expected
     assert second["rows_read"] == first["rows_read"] + 1
 

@@ -30,7 +30,10 @@ def asb(row):
     return row["Crime type"] == "Anti-social behaviour"
 
 
-def make_data_dir(root, files, toml=county_toml("Charnwood")):
+CHARNWOOD = county_toml("Charnwood")
+
+
+def make_data_dir(root, files, toml=CHARNWOOD):
     """A data folder whose county is Charnwood alone (most tests pick Charnwood rows only)."""
     return datafactory.make_data_dir(root, files, toml)
 
