@@ -47,7 +47,16 @@ import pandas as pd
 from . import __version__
 from .config import PACKAGE_DIR, PROJECT_DIR, County, default_cache_dir, normalise_name, read_county
 from .errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, environment_failure
-from .outdir import GENERATOR, check_out, check_writable, district_slugs, out_lock, remove_stale, replace_dir
+from .outdir import (
+    GENERATOR,
+    check_cache,
+    check_out,
+    check_writable,
+    district_slugs,
+    out_lock,
+    remove_stale,
+    replace_dir,
+)
 from .outdir import slug as slug  # re-exported: tests and notebooks name pages with it
 from .periods import Quarter
 from .report import FAIL_ENV, save_pack_data
@@ -471,7 +480,7 @@ def assess(
     t0 = time.perf_counter()
     data_dir = Path(data_dir).resolve()
     county = read_county(data_dir)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache = check_cache(cache_dir if cache_dir is not None else default_cache_dir(), data_dir, county.police_uk)
     target = check_out(out, tables_only=False, data_dir=data_dir, police_uk=county.police_uk, cache_dir=cache,
                        inputs=county.input_files())
     out = target.path

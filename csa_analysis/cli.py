@@ -149,8 +149,12 @@ def _progress(args: argparse.Namespace):
 
 
 def _load(args: argparse.Namespace) -> tuple[County, Dataset]:
+    from .outdir import check_cache
+
     county = read_county(args.data)
-    return county, load_dataset(county, cache_dir=args.cache, progress=_progress(args))
+    cache = check_cache(args.cache if args.cache is not None else default_cache_dir(), county.data_dir,
+                        county.police_uk)
+    return county, load_dataset(county, cache_dir=cache, progress=_progress(args))
 
 
 def format_quality(quality: dict) -> str:
@@ -282,7 +286,10 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``csa`` console script; returns the exit code (never raises, never a traceback)."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2), already printed by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     debug = getattr(args, "debug", False) or os.environ.get("CSA_DEBUG", "") not in ("", "0")
     handler = {"check": cmd_check, "score": cmd_score, "assess": cmd_assess}[args.command]
     prog = f"csa {args.command}"

@@ -125,26 +125,30 @@ def check_out(out: str | Path, *, tables_only: bool, data_dir: Path, police_uk: 
     def refuse(problem: str, expected: str = hint) -> InputError:
         return InputError(problem, file=out, where="--out", expected=expected)
 
-    for label, protected in (("the data folder", data_dir), ("the police.uk downloads", police_uk),
-                             ("the processed-data cache", cache_dir)):
-        p = _resolve(protected)
+    protected = [(label, _resolve(p)) for label, p in (("the data folder", data_dir),
+                                                       ("the police.uk downloads", police_uk),
+                                                       ("the processed-data cache", cache_dir))]
+    places = [(label, _resolve(p)) for label, p in (("the filesystem root", Path(path.anchor)),
+                                                    ("your home folder", Path.home()),
+                                                    ("the current folder", Path.cwd()))]
+    own = "a folder of its own for the board pack, e.g. reports/2024-25Q1"
+    for label, p in protected + places:
         if path == p:
-            raise refuse(f"is {label} ({p})")
+            raise refuse(f"is {label}" + (f" ({p})" if (label, p) in protected else ""),
+                         hint if (label, p) in protected else own)
+    for label, p in protected:
         if _inside(p, path):
             raise refuse(f"contains {label} ({p}): writing the pack there would replace it")
-        if _inside(path, p):
-            raise refuse(f"lies inside {label} ({p})", "a folder outside the data folder and the cache")
     for f in inputs:
         p = _resolve(f)
         if _inside(p, path):
             raise refuse(f"contains the input file {p}")
-    for label, protected in (("the filesystem root", Path(path.anchor)), ("your home folder", Path.home()),
-                             ("the current folder", Path.cwd())):
-        p = _resolve(protected)
-        if path == p:
-            raise refuse(f"is {label}", "a folder of its own for the board pack, e.g. reports/2024-25Q1")
+    for label, p in places:
         if _inside(p, path):
-            raise refuse(f"contains {label} ({p})", "a folder of its own for the board pack, e.g. reports/2024-25Q1")
+            raise refuse(f"contains {label} ({p})", own)
+    for label, p in protected:
+        if _inside(path, p):
+            raise refuse(f"lies inside {label} ({p})", "a folder outside the data folder and the cache")
     if path.exists() and not path.is_dir():
         raise refuse("is a file, not a folder")
     if not path.exists():
@@ -172,6 +176,18 @@ def check_out(out: str | Path, *, tables_only: bool, data_dir: Path, police_uk: 
         raise refuse(f"holds files the workbench did not write ({shown}); replacing the pack would delete them",
                      "move those files out of the pack, or choose another --out")
     return OutFolder(path, manifest)
+
+
+def check_cache(cache_dir: str | Path, data_dir: Path, police_uk: Path) -> Path:
+    """Refuse a processed-data cache that is, lies inside or contains the data folder or the downloads:
+    raw data is only ever read, and nothing is written among it. Returns the cache folder resolved."""
+    cache = _resolve(cache_dir)
+    for label, p in (("the data folder", _resolve(data_dir)), ("the police.uk downloads", _resolve(police_uk))):
+        if _inside(cache, p) or _inside(p, cache):
+            raise InputError(f"{'is' if cache == p else 'overlaps'} {label} ({p})", file=cache_dir,
+                             where="--cache (or $CSA_CACHE_DIR)",
+                             expected="a folder of its own, outside the data folder (default data/processed)")
+    return cache
 
 
 # --------------------------------------------------------------------------------------------------
@@ -310,5 +326,5 @@ def district_slugs(names: Sequence[str]) -> dict[str, str]:
     return out
 
 
-__all__ = ["GENERATOR", "OutFolder", "check_out", "check_writable", "district_slugs", "out_lock", "read_manifest",
-           "remove_stale", "replace_dir", "signals_held", "slug", "EnvironmentFailure"]
+__all__ = ["GENERATOR", "OutFolder", "check_cache", "check_out", "check_writable", "district_slugs", "out_lock",
+           "read_manifest", "remove_stale", "replace_dir", "signals_held", "slug", "EnvironmentFailure"]

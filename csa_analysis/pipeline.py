@@ -19,7 +19,7 @@ from pathlib import Path
 from .cache import ensure_cache
 from .config import PACKAGE_DIR, County, default_cache_dir
 from .errors import environment_failure
-from .outdir import check_out, check_writable, out_lock, replace_dir
+from .outdir import check_cache, check_out, check_writable, out_lock, replace_dir
 from .periods import Quarter, latest_complete_quarter
 
 
@@ -71,7 +71,8 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
         The quarter scored.
     """
     say = progress or (lambda _m: None)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache = check_cache(cache_dir if cache_dir is not None else default_cache_dir(), county.data_dir,
+                        county.police_uk)
     Quarter.parse(quarter_text) if quarter_text else None  # a malformed quarter fails before any work
     target = check_out(out, tables_only=True, data_dir=county.data_dir, police_uk=county.police_uk, cache_dir=cache,
                        inputs=county.input_files())
