@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import io
 import json
@@ -147,8 +146,9 @@ def test_bad_input_leaves_a_previous_pack_untouched(tmp_path, capsys):
 
 def test_a_second_run_into_the_same_folder_is_refused_while_one_holds_it(tmp_path):
     out = tmp_path / "pack"
-    with open(tmp_path / ".pack.lock", "a+") as held:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    from filelock import FileLock
+
+    with FileLock(str(tmp_path / ".pack.lock")):  # another run (filelock: the same on Windows)
         with pytest.raises(InputError, match="another csa run is writing this folder"):
             assess(SAMPLE_DIR, out=out, districts=["Melton"], progress=False)
     assert not out.exists()
