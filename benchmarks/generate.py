@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from csa_analysis.issues import ISSUES
+from csa_analysis.domain.issues import ISSUES
 
 #: Share of each police.uk category (roughly the national mix: ASB about 30%).
 CATEGORY_MIX = {

@@ -33,10 +33,10 @@ def _street_files(data: Path) -> list[Path]:
 def ingest(data: str, cache: str) -> dict:
     """Raw CSV to the processed cache (a cold cache), all files of the data folder.
 
-    Times :func:`csa_analysis.cache.ensure_cache`: read, hash, validate, de-duplicate and write the Parquet
+    Times :func:`csa_analysis.ingest.cache.ensure_cache`: read, hash, validate, de-duplicate and write the Parquet
     cache. Reading the cache back is the ``load_year`` figure.
     """
-    from csa_analysis.cache import ensure_cache
+    from csa_analysis.ingest.cache import ensure_cache
 
     shutil.rmtree(cache, ignore_errors=True)
     t = time.perf_counter()
@@ -57,8 +57,8 @@ def pyarrow_read(data: str) -> dict:
 
 def load_year(data: str, cache: str) -> dict:
     """Peak memory of loading a whole (cached) data set and placing it in districts."""
-    from csa_analysis.config import read_county
-    from csa_analysis.load import load_dataset
+    from csa_analysis.config.county import read_county
+    from csa_analysis.ingest.load import load_dataset
 
     t = time.perf_counter()
     ds = load_dataset(read_county(data), cache_dir=cache)
@@ -71,10 +71,10 @@ def score(data: str, cache: str, quarter: str) -> dict:
     # scipy.stats is imported lazily by the change test: an import, so outside the timing like the others
     import scipy.stats  # noqa: F401
 
-    from csa_analysis.config import read_county
-    from csa_analysis.engines import arrow_monthly_counts
-    from csa_analysis.periods import Quarter
-    from csa_analysis.tables import build_tables_from_counts
+    from csa_analysis.config.county import read_county
+    from csa_analysis.domain.periods import Quarter
+    from csa_analysis.ingest.counts import arrow_monthly_counts
+    from csa_analysis.method.score import build_tables_from_counts
 
     county = read_county(data)
     t = time.perf_counter()
@@ -93,8 +93,8 @@ def duckdb_score(data: str, cache: str, quarter: str) -> dict:
     """
     import duckdb
 
-    from csa_analysis.config import read_county
-    from csa_analysis.periods import Quarter
+    from csa_analysis.config.county import read_county
+    from csa_analysis.domain.periods import Quarter
 
     county = read_county(data)
     q = Quarter.parse(quarter)

@@ -20,10 +20,11 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .config import County, default_cache_dir, read_county
-from .errors import EnvironmentFailure, InputError, environment_failure
-from .load import Dataset, load_dataset
+from csa_analysis import __version__
+from csa_analysis.config.county import County, read_county
+from csa_analysis.errors import EnvironmentFailure, InputError, environment_failure
+from csa_analysis.ingest.load import Dataset, load_dataset
+from csa_analysis.paths import default_cache_dir
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -149,7 +150,7 @@ def _progress(args: argparse.Namespace):
 
 
 def _load(args: argparse.Namespace) -> tuple[County, Dataset]:
-    from .outdir import check_cache
+    from csa_analysis.run.output import check_cache
 
     county = read_county(args.data)
     cache = check_cache(args.cache if args.cache is not None else default_cache_dir(), county.data_dir,
@@ -198,9 +199,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def check_other_inputs(county: County) -> None:
     """Read every input ``csa assess`` reads besides the police.uk files, so ``csa check`` refuses what
     ``assess`` would: reference tables, the MoRiLE scales and the partnership register."""
-    from .costs import unit_costs_for
-    from .harm import harm_weights_for, read_harm_table
-    from .scoring import morile_scales
+    from csa_analysis.method.costs import unit_costs_for
+    from csa_analysis.method.harm import harm_weights_for, read_harm_table
+    from csa_analysis.method.scoring import morile_scales
 
     harm_weights_for(county)
     if county.harm_alternative is not None:
@@ -208,7 +209,7 @@ def check_other_inputs(county: County) -> None:
     unit_costs_for(county)
     morile_scales(county)
     if county.partnerships_file is not None:
-        from .partnerships import read_register
+        from csa_analysis.partnerships.register import read_register
 
         read_register(county.partnerships_file, county)
 
@@ -233,7 +234,7 @@ def dask_client(args: argparse.Namespace):
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .pipeline import score
+    from csa_analysis.run.pipeline import score
 
     county = read_county(args.data)
     if args.engine == "dask":
@@ -248,7 +249,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from .boardpack import assess
+    from csa_analysis.run.boardpack import assess
 
     districts = args.districts.split(",") if args.districts is not None else None
     if args.engine == "dask":

@@ -12,7 +12,7 @@ import io
 import json
 from pathlib import Path
 
-from csa_analysis.config import SAMPLE_DATA_DIR
+from csa_analysis.paths import SAMPLE_DATA_DIR
 
 SAMPLE_DIR = SAMPLE_DATA_DIR
 SAMPLE_POLICE = SAMPLE_DIR / "police_uk"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from csa_analysis.config import County, District
-from csa_analysis.issues import ISSUES
-from csa_analysis.periods import Quarter
+from csa_analysis.config.county import County, District
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.domain.periods import Quarter
 
 NAMES = ("North", "South", "East", "West", "Central", "Upper", "Lower")
 Q = Quarter.parse("2019-20Q1")  # April to June 2019

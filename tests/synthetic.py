@@ -1,6 +1,6 @@
 """Synthetic scored tables for the board-pack tests: 7 districts x 14 issues, seeded, every contract column.
 
-Built by hand with plain arithmetic (not by :mod:`csa_analysis.tables`), so the chart, workbook, notebook and
+Built by hand with plain arithmetic (not by :mod:`csa_analysis.method.score`), so the chart, workbook, notebook and
 runner tests neither depend on the scoring library nor break when its numbers change. The district names are
 made up; one holds an ampersand and one an apostrophe, to exercise escaping and slugs.
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csa_analysis.boardpack import Scored
-from csa_analysis.issues import ASB, ISSUES
-from csa_analysis.periods import Quarter
+from csa_analysis.domain.issues import ASB, ISSUES
+from csa_analysis.domain.periods import Quarter
+from csa_analysis.run.boardpack import Scored
 
 QUARTER = Quarter.parse("2024-25Q1")
 COUNTY_NAME = "Synthshire"
@@ -185,7 +185,7 @@ SYNTHETIC_INPUTS = [{"path": "police_uk/2024-06/2024-06-synthshire-street.csv",
 
 
 def synthetic_scored(seed: int = 7) -> Scored:
-    """What :func:`csa_analysis.boardpack._compute_tables` returns, for the synthetic county."""
+    """What :func:`csa_analysis.run.boardpack._compute_tables` returns, for the synthetic county."""
     tables = synthetic_tables(seed)
     return Scored(QUARTER, tables, synthetic_quality(tables), SYNTHETIC_INPUTS)
 

@@ -162,7 +162,7 @@ def test_funding_given_twice_is_refused(tmp_path, capsys):
 def test_funding_xlsx_is_read_with_aliases(tmp_path):
     from openpyxl import Workbook
 
-    from csa_analysis.config import read_county
+    from csa_analysis.config.county import read_county
 
     root = make_data_dir(tmp_path / "data", {"2018-10": GOOD})
     wb = Workbook()

@@ -17,10 +17,10 @@ import nbformat
 import pytest
 from openpyxl import load_workbook
 
-from csa_analysis import boardpack
-from csa_analysis.boardpack import assess, slug
 from csa_analysis.cli import main
 from csa_analysis.errors import EnvironmentFailure, InputError
+from csa_analysis.run import boardpack
+from csa_analysis.run.boardpack import assess, slug
 
 from datafactory import SAMPLE_DIR, previous_pack, tree_hashes
 from synthetic import COUNTY_NAME, synthetic_scored, write_county
@@ -293,7 +293,7 @@ def test_a_crash_while_writing_keeps_the_previous_pack(tmp_path, monkeypatch):
     def crash(*args, **kw):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.xlsx"))
 
-    monkeypatch.setattr("csa_analysis.excel.write_workbook", crash)
+    monkeypatch.setattr("csa_analysis.report.excel.write_workbook", crash)
     out = tmp_path / "pack"
     before = _old_pack(out)
     with pytest.raises(EnvironmentFailure, match="no space left on the device"):

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-import csa_analysis.cache as cache_mod
-from csa_analysis.config import read_county
-from csa_analysis.load import load_dataset
+import csa_analysis.ingest.cache as cache_mod
+from csa_analysis.config.county import read_county
+from csa_analysis.ingest.load import load_dataset
 
 from datafactory import county_toml, make_data_dir, pick, sample_lines, tree_hashes
 

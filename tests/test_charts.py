@@ -1,6 +1,7 @@
 """Charts: each is a matplotlib Figure in the house style, titled with its unit and period, axes labelled.
 
-(The partnership-landscape chart lives in :mod:`csa_analysis.partnership_charts`, tested with the partnerships.)"""
+(The partnership-landscape chart lives in :mod:`csa_analysis.report.partnership_charts`, tested with the
+partnerships.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from csa_analysis import charts
+from csa_analysis.report import charts
 
 from synthetic import DISTRICTS, QUARTER, synthetic_tables
 

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csa_analysis.config import REFERENCE_DIR, FundingInfo
-from csa_analysis.costs import (
+from csa_analysis.config.county import FundingInfo
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.errors import InputError
+from csa_analysis.method.costs import (
     NO_UNIT_COST,
     add_cost,
     cost_per_area,
@@ -17,9 +19,8 @@ from csa_analysis.costs import (
     price_years,
     read_unit_costs,
 )
-from csa_analysis.errors import InputError
-from csa_analysis.issues import ISSUES
-from csa_analysis.tables import build_tables_from_counts
+from csa_analysis.method.score import build_tables_from_counts
+from csa_analysis.paths import REFERENCE_DIR
 
 from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 

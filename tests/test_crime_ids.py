@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csa_analysis.crime_ids import CrimeIdIndex, id_keys
+from csa_analysis.ingest.crime_ids import CrimeIdIndex, id_keys
 
 
 def police_id(i: int) -> str:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csa_analysis.config import DeliveryRules
-from csa_analysis.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED, LEVELS, district_evidence, most_districts
-from csa_analysis.tables import build_tables_from_counts
+from csa_analysis.config.county import DeliveryRules
+from csa_analysis.method.delivery import (
+    COORDINATED,
+    COUNTY_WIDE,
+    DISTRICT_LED,
+    LEVELS,
+    district_evidence,
+    most_districts,
+)
+from csa_analysis.method.score import build_tables_from_counts
 
 from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 

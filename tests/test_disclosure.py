@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from csa_analysis.cli import main
-from csa_analysis.config import Disclosure
-from csa_analysis.disclosure import apply_rule
+from csa_analysis.config.county import Disclosure
+from csa_analysis.method.disclosure import apply_rule
 
 from datafactory import SAMPLE_DIR
 

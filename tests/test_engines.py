@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csa_analysis.config import read_county
-from csa_analysis.engines import dask_monthly_counts, monthly_counts
-from csa_analysis.load import load_dataset
+from csa_analysis.config.county import read_county
+from csa_analysis.ingest.counts import dask_monthly_counts, monthly_counts
+from csa_analysis.ingest.load import load_dataset
 
 from datafactory import SAMPLE_DIR, count_with_csv
 
@@ -52,7 +52,7 @@ def test_csa_score_on_dask_writes_the_same_tables_as_pandas(tmp_path):
 def test_csa_assess_runs_reports_as_tasks_on_a_local_dask_cluster(tmp_path, client):
     import json
 
-    from csa_analysis.boardpack import assess
+    from csa_analysis.run.boardpack import assess
 
     out = tmp_path / "pack"
     assert assess(SAMPLE_DIR, out=out, districts=["Melton"], progress=False, client=client) == 0
@@ -62,7 +62,7 @@ def test_csa_assess_runs_reports_as_tasks_on_a_local_dask_cluster(tmp_path, clie
 
 
 def test_arrow_counts_fold_aliases_and_agree_with_the_pandas_engine_and_the_quality_account(tmp_path):
-    from csa_analysis.engines import arrow_monthly_counts
+    from csa_analysis.ingest.counts import arrow_monthly_counts
 
     from datafactory import county_toml, make_data_dir, pick, sample_lines
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from csa_analysis import excel
-from csa_analysis.config import read_county
+from csa_analysis.config.county import read_county
+from csa_analysis.report import excel
 
 from synthetic import QUARTER, synthetic_quality, synthetic_tables, write_county
 

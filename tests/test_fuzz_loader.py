@@ -8,9 +8,9 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csa_analysis.domain.issues import ISSUES
 from csa_analysis.errors import InputError
-from csa_analysis.issues import ISSUES
-from csa_analysis.load import STREET_COLUMNS, parse_street_file
+from csa_analysis.ingest.load import STREET_COLUMNS, parse_street_file
 
 from datafactory import HEADER, sample_lines
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from csa_analysis.domain.issues import ISSUES
 from csa_analysis.errors import InputError
-from csa_analysis.harm import (
+from csa_analysis.method.harm import (
     HARM_COLUMNS,
     add_harm,
     default_harm_weights,
@@ -18,8 +19,7 @@ from csa_analysis.harm import (
     read_harm_table,
     weights_to_issues,
 )
-from csa_analysis.issues import ISSUES
-from csa_analysis.tables import build_tables_from_counts
+from csa_analysis.method.score import build_tables_from_counts
 
 from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 

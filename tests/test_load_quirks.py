@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from csa_analysis.config import read_county
+from csa_analysis.config.county import read_county
 from csa_analysis.errors import InputError
-from csa_analysis.load import load_dataset, parse_street_file
+from csa_analysis.ingest.load import load_dataset, parse_street_file
 
 import datafactory
 from datafactory import HEADER, county_toml, pick, sample_lines, write_street

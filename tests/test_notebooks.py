@@ -13,8 +13,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from csa_analysis import report
-from csa_analysis.boardpack import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
+from csa_analysis.report import sections as report
+from csa_analysis.run.boardpack import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
 
 from synthetic import QUARTER, SYNTHETIC_INPUTS, synthetic_quality, synthetic_tables, write_county
 

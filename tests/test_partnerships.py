@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 
-from csa_analysis.config import read_county
+from csa_analysis.config.county import read_county
 from csa_analysis.errors import InputError
-from csa_analysis.partnership_charts import COLOURBAR_LABEL, overlap_matrix_figure
-from csa_analysis.partnerships import (
+from csa_analysis.partnerships.register import (
     TOTAL_ROW,
     admin_share,
     admin_share_context,
@@ -40,6 +39,7 @@ from csa_analysis.partnerships import (
     remit_overlap,
     write_partnership_tables,
 )
+from csa_analysis.report.partnership_charts import COLOURBAR_LABEL, overlap_matrix_figure
 
 from datafactory import COUNTY_TOML, SAMPLE_DIR, make_data_dir
 

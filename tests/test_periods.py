@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csa_analysis.errors import InputError
-from csa_analysis.periods import (
+from csa_analysis.domain.periods import (
     Quarter,
     check_quarter_in_data,
     complete_quarters,
     latest_complete_quarter,
     quarter_of_months,
 )
+from csa_analysis.errors import InputError
 
 
 @pytest.mark.parametrize("month,label", [

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csa_analysis.issues import ISSUES
-from csa_analysis.prevalence import county_volume, gini, gini_by_group, location_quotients
-from csa_analysis.volume import volume_table
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.method.prevalence import county_volume, gini, gini_by_group, location_quotients
+from csa_analysis.method.volume import volume_table
 
 from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 

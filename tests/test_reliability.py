@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from csa_analysis import boardpack, pipeline
-from csa_analysis.cache import ensure_cache
 from csa_analysis.cli import main
-from csa_analysis.config import read_county
-from csa_analysis.load import load_dataset
-from csa_analysis.outdir import district_slugs, slug
+from csa_analysis.config.county import read_county
+from csa_analysis.ingest.cache import ensure_cache
+from csa_analysis.ingest.load import load_dataset
+from csa_analysis.run import boardpack, pipeline
+from csa_analysis.run.output import district_slugs, slug
 
 from datafactory import (
     HEADER,
@@ -534,7 +534,7 @@ def test_a_district_with_no_records_is_refused_naming_it_and_the_nearest_name(tm
 
 
 def _parse_count(monkeypatch) -> list:
-    import csa_analysis.cache as cache_mod
+    import csa_analysis.ingest.cache as cache_mod
 
     calls = []
     real = cache_mod.parse_street_table
@@ -567,7 +567,7 @@ def test_csa_assess_rehashes_every_raw_file(tmp_path, monkeypatch):
     data = charnwood_data(tmp_path / "data")
     cache = tmp_path / "cache"
     ensure_cache(data / "police_uk", cache_dir=cache)
-    import csa_analysis.cache as cache_mod
+    import csa_analysis.ingest.cache as cache_mod
 
     hashed = []
     real = cache_mod._file_sha256

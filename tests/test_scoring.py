@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csa_analysis.config import ScoringWeights
+from csa_analysis.config.county import ScoringWeights
 from csa_analysis.errors import InputError
-from csa_analysis.scoring import COMPONENTS, add_priority, morile_matrix, morile_scales, trend_component
-from csa_analysis.tables import build_tables_from_counts
-from csa_analysis.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP
+from csa_analysis.method.score import build_tables_from_counts
+from csa_analysis.method.scoring import COMPONENTS, add_priority, morile_matrix, morile_scales, trend_component
+from csa_analysis.method.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP
 
 from scoringfactory import ALL_MONTHS, Q, make_counts, make_county
 

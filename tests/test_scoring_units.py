@@ -9,16 +9,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csa_analysis.config import County, DeliveryRules, District, ScoringWeights
-from csa_analysis.costs import cost_per_area, default_unit_costs, funding_scenarios
-from csa_analysis.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
-from csa_analysis.harm import default_harm_weights, ranking_sensitivity
-from csa_analysis.issues import ISSUES
-from csa_analysis.periods import Quarter
-from csa_analysis.prevalence import county_volume, gini, location_quotients
-from csa_analysis.scoring import add_priority
-from csa_analysis.tables import build_tables_from_counts
-from csa_analysis.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP, poisson_change_p, poisson_ci, volume_table
+from csa_analysis.config.county import County, DeliveryRules, District, ScoringWeights
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.domain.periods import Quarter
+from csa_analysis.method.costs import cost_per_area, default_unit_costs, funding_scenarios
+from csa_analysis.method.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
+from csa_analysis.method.harm import default_harm_weights, ranking_sensitivity
+from csa_analysis.method.prevalence import county_volume, gini, location_quotients
+from csa_analysis.method.score import build_tables_from_counts
+from csa_analysis.method.scoring import add_priority
+from csa_analysis.method.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP, poisson_change_p, poisson_ci, volume_table
 
 
 def county(pops=(1000, 2000), funding=None, **kw) -> County:

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.domain.periods import Quarter
 from csa_analysis.errors import InputError
-from csa_analysis.issues import ISSUES
-from csa_analysis.periods import Quarter
-from csa_analysis.tables import build_tables
-from csa_analysis.volume import (
+from csa_analysis.method.score import build_tables
+from csa_analysis.method.volume import (
     FLAG_DOWN,
     FLAG_SAME,
     FLAG_UP,
@@ -170,7 +170,7 @@ class TestFromRecords:
 
 
 def test_poisson_quantile_equals_scipy_stats_poisson_ppf():
-    from csa_analysis.volume import poisson_quantile
+    from csa_analysis.method.volume import poisson_quantile
 
     mu = np.concatenate([[0.0, np.nan, 1e-9, 0.5, 1.0], np.linspace(0, 60, 601), np.geomspace(1e-4, 1e6, 500)])
     for q in (0.00001, 0.001, 0.025, 0.5, 0.975, 0.999, 0.99999):

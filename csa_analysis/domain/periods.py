@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import InputError
+from csa_analysis.errors import InputError
 
 _QUARTER_RE = re.compile(r"^(\d{4})-(\d{2})Q([1-4])$")
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Disclosure
+from csa_analysis.config.county import Disclosure
 
 #: Count columns the rule applies to, wherever they appear.
 COUNT_COLUMNS = ("count", "count_prev_quarter", "count_last_year", "incidents")

@@ -61,7 +61,7 @@ def county_volume(volume: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     volume : DataFrame
-        :func:`csa_analysis.volume.volume_table` (full district x issue grid).
+        :func:`csa_analysis.method.volume.volume_table` (full district x issue grid).
 
     Returns
     -------

@@ -16,11 +16,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import ensure_cache
-from .config import PACKAGE_DIR, County, default_cache_dir
-from .errors import environment_failure
-from .outdir import check_cache, check_out, check_writable, out_lock, replace_dir
-from .periods import Quarter, latest_complete_quarter
+from csa_analysis.config.county import County
+from csa_analysis.domain.periods import Quarter, latest_complete_quarter
+from csa_analysis.errors import environment_failure
+from csa_analysis.ingest.cache import ensure_cache
+from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
+from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
 
 
 def _code_fingerprint() -> str:
@@ -49,7 +50,7 @@ def resolve_quarter(text: str | None, account: dict) -> Quarter:
 
     ``account`` is the cache account (``months`` and ``force_months``).
     """
-    from .load import check_quarter_complete, complete_months
+    from csa_analysis.ingest.load import check_quarter_complete, complete_months
 
     if text is None:
         return latest_complete_quarter(complete_months(account))
@@ -84,9 +85,9 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
     if cached is not None:
         say(f"Scored tables unchanged since the last run: reusing them ({cached})")
     else:
-        from .disclosure import publish
-        from .engines import arrow_monthly_counts, dask_monthly_counts
-        from .tables import build_tables_from_counts
+        from csa_analysis.ingest.counts import arrow_monthly_counts, dask_monthly_counts
+        from csa_analysis.method.disclosure import publish
+        from csa_analysis.method.score import build_tables_from_counts
 
         if engine == "dask":
             counts, _ = dask_monthly_counts(county, cache_dir=cache, progress=progress)
@@ -116,7 +117,7 @@ TABLES_MANIFEST = "entry.json"
 
 def store_tables(cache: Path, key: str, tables: dict) -> Path:
     """Write a quarter's published tables as the scored-table cache entry ``key``; return its folder."""
-    from .tables import write_tables
+    from csa_analysis.method.score import write_tables
 
     entry = cache / "tables" / key
     try:
@@ -155,7 +156,7 @@ def reuse_tables(cache: Path, key: str) -> Path | None:
 
 
 def complete_months(account: dict) -> list[str]:
-    """Months every force in the data has (see :func:`csa_analysis.load.complete_months`)."""
-    from .load import complete_months as months_of_every_force
+    """Months every force in the data has (see :func:`csa_analysis.ingest.load.complete_months`)."""
+    from csa_analysis.ingest.load import complete_months as months_of_every_force
 
     return months_of_every_force(account)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EnvironmentFailure, InputError, environment_failure
+from csa_analysis.errors import EnvironmentFailure, InputError, environment_failure
 
 #: ``manifest.json`` ``generator`` of every pack this workbench writes.
 GENERATOR = "csa-workbench"

@@ -2,7 +2,7 @@
 
 Shape (one runner owns execution and export):
 
-1. read and score the data once (:func:`csa_analysis.tables.build_tables`); bad input stops here, exit 2,
+1. read and score the data once (:func:`csa_analysis.method.score.build_tables`); bad input stops here, exit 2,
    nothing written;
 2. take a lock on OUT, so two runs into the same folder are never interleaved;
 3. build the pack in a temporary folder beside OUT: tables as CSV, the same tables as Parquet for the
@@ -44,10 +44,15 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .config import PACKAGE_DIR, PROJECT_DIR, County, default_cache_dir, normalise_name, read_county
-from .errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, environment_failure
-from .outdir import (
+from csa_analysis import __version__
+from csa_analysis.config.county import County, read_county
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.domain.periods import Quarter
+from csa_analysis.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, environment_failure
+from csa_analysis.method.score import write_tables
+from csa_analysis.paths import PACKAGED_NOTEBOOK_DIR, TEMPLATE_DIR, default_cache_dir
+from csa_analysis.report.sections import FAIL_ENV, save_pack_data
+from csa_analysis.run.output import (
     GENERATOR,
     check_cache,
     check_out,
@@ -57,16 +62,13 @@ from .outdir import (
     remove_stale,
     replace_dir,
 )
-from .outdir import slug as slug  # re-exported: tests and notebooks name pages with it
-from .periods import Quarter
-from .report import FAIL_ENV, save_pack_data
-from .tables import write_tables
+from csa_analysis.run.output import slug as slug  # re-exported: tests and notebooks name pages with it
 
 KERNEL_NAME = "csa-workbench"
-NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
+#: The report notebooks shipped with the package: what the pack runs (the copies in notebooks/ are the analyst's).
+NOTEBOOK_DIR = PACKAGED_NOTEBOOK_DIR
 DISTRICT_NOTEBOOK = "district_assessment.ipynb"
 COUNTY_NOTEBOOK = "county_rollup.ipynb"
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
 
 
 @dataclass
@@ -89,11 +91,11 @@ def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Pat
     Parameters
     ----------
     county : County
-        From :func:`csa_analysis.config.read_county`.
+        From :func:`csa_analysis.config.county.read_county`.
     quarter : str or None
         ``2024-25Q1``; None for the latest complete quarter in the data.
     cache_dir : str or Path, optional
-        The processed-data cache (default :func:`csa_analysis.config.default_cache_dir`).
+        The processed-data cache (default :func:`csa_analysis.config.county.default_cache_dir`).
     progress : callable, optional
         Called with one-line progress messages.
 
@@ -102,11 +104,11 @@ def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Pat
     InputError
         Bad inputs, a malformed quarter or one not fully in the data (exit code 2).
     """
-    from .disclosure import publish
-    from .engines import arrow_monthly_counts
-    from .load import complete_months
-    from .pipeline import resolve_quarter
-    from .tables import build_tables_from_counts
+    from csa_analysis.ingest.counts import arrow_monthly_counts
+    from csa_analysis.ingest.load import complete_months
+    from csa_analysis.method.disclosure import publish
+    from csa_analysis.method.score import build_tables_from_counts
+    from csa_analysis.run.pipeline import resolve_quarter
 
     if quarter:
         Quarter.parse(quarter)  # a malformed quarter fails before any work
@@ -115,7 +117,7 @@ def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Pat
     q = resolve_quarter(quarter, account)
     tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
     if county.partnerships_file is not None:
-        from .partnerships import partnership_tables, read_register
+        from csa_analysis.partnerships.register import partnership_tables, read_register
 
         tables |= partnership_tables(read_register(county.partnerships_file, county))
     return Scored(q, tables, quality, account["inputs"])
@@ -430,7 +432,7 @@ def assess(
     quarter : str, optional
         Financial quarter such as ``2024-25Q1``; None for the latest complete quarter in the data.
     out : str or Path
-        The pack's folder: new, empty, or a previous pack (see :func:`csa_analysis.outdir.check_out`). It is
+        The pack's folder: new, empty, or a previous pack (see :func:`csa_analysis.run.output.check_out`). It is
         replaced only when the run finishes, and never by a run in which every report failed.
     jobs : int, optional
         Reports run side by side (threads, each driving one kernel); default one more than the cores,
@@ -516,7 +518,7 @@ def assess(
             say(f"Running {len(report_jobs)} reports, {workers} at a time (kernel {kernel})")
 
             def workbook() -> None:  # written while the kernels run: the main thread is idle then
-                from .excel import write_workbook
+                from csa_analysis.report.excel import write_workbook
 
                 write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
 

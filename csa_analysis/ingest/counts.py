@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import County, normalise_name
-from .load import issue_categories
+from csa_analysis.config.county import County
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.ingest.load import issue_categories
 
 ENGINES = ("pandas", "dask")
 COUNT_COLUMNS = ("district", "issue", "month", "count")
@@ -50,7 +51,7 @@ def monthly_counts(records: pd.DataFrame, county: County) -> pd.DataFrame:
     Parameters
     ----------
     records : DataFrame
-        :attr:`csa_analysis.load.Dataset.records` (``district``, ``issue``, ``month``).
+        :attr:`csa_analysis.ingest.load.Dataset.records` (``district``, ``issue``, ``month``).
     county : County
         Gives the district order.
 
@@ -80,7 +81,7 @@ def arrow_monthly_counts(
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
 
-    ``rehash`` hashes every raw file, trusting no stat index (see :func:`csa_analysis.cache.ensure_cache`).
+    ``rehash`` hashes every raw file, trusting no stat index (see :func:`csa_analysis.ingest.cache.ensure_cache`).
 
     Reads only the three columns placing needs from the Parquet cache (``la_name`` is missing exactly where
     the LSOA is: those rows are unallocated) and groups them with Arrow's
@@ -94,13 +95,13 @@ def arrow_monthly_counts(
     account : dict
         The cache account.
     quality : dict
-        As :attr:`csa_analysis.load.Dataset.quality`.
+        As :attr:`csa_analysis.ingest.load.Dataset.quality`.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .cache import ensure_cache
-    from .load import check_every_district_placed, quality_account
+    from csa_analysis.ingest.cache import ensure_cache
+    from csa_analysis.ingest.load import check_every_district_placed, quality_account
 
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash)
     table = pq.read_table(path, columns=["la_name", "issue", "month"]).unify_dictionaries()
@@ -159,7 +160,7 @@ def dask_monthly_counts(
     """
     import dask.dataframe as dd
 
-    from .cache import ensure_cache
+    from csa_analysis.ingest.cache import ensure_cache
 
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
     ddf = dd.read_parquet(str(path), columns=["la_name", "lsoa_name", "issue", "month"],

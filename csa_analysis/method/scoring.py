@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import County, ScoringWeights
-from .errors import InputError
-from .volume import FLAG_DOWN, FLAG_UP
+from csa_analysis.config.county import County, ScoringWeights
+from csa_analysis.errors import InputError
+from csa_analysis.method.volume import FLAG_DOWN, FLAG_UP
 
 COMPONENTS = ("volume", "trend", "harm", "cost", "prevalence")
 

@@ -21,7 +21,7 @@ Register columns (header row 1, one partnership per row; other columns are ignor
 ``geography``
     The districts covered: official names or aliases from ``county.toml`` separated by ``;``, or ``all``.
 ``remit``
-    Issues and themes separated by ``;``: police.uk issues (:data:`csa_analysis.issues.ISSUES`, any case,
+    Issues and themes separated by ``;``: police.uk issues (:data:`csa_analysis.domain.issues.ISSUES`, any case,
     returned in their official spelling) and themes such as ``reducing re-offending`` or ``hate crime``
     (returned lower case, curly apostrophes made straight).
 ``meetings_per_year``
@@ -42,9 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import MAX_GBP, County, normalise_name, number_cell, read_input_table
-from .errors import InputError
-from .issues import ISSUES
+from csa_analysis.config.county import MAX_GBP, County, number_cell, read_input_table
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.errors import InputError
 
 COLUMNS: tuple[str, ...] = ("partnership", "level", "geography", "remit", "meetings_per_year", "members",
                             "admin_cost_gbp", "delivery_spend_gbp")
@@ -153,7 +154,8 @@ def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from csa_analysis.config import read_county, SAMPLE_DATA_DIR
+    >>> from csa_analysis.config import read_county
+    >>> from csa_analysis.paths import SAMPLE_DATA_DIR
     >>> county = read_county(SAMPLE_DATA_DIR)
     >>> register = read_partnerships(county.partnerships_file, county)
     >>> register.loc[register["partnership"].str.startswith("Blaby and"), "districts"].item()
@@ -863,7 +865,7 @@ def write_partnership_tables(results: Mapping[str, pd.DataFrame], out_dir: str |
     list of Path
         The files written.
     """
-    from .tables import write_tables
+    from csa_analysis.method.score import write_tables
 
     return write_tables({name: _flat(t) for name, t in results.items()}, out_dir)
 

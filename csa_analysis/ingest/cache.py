@@ -29,9 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .config import default_cache_dir
-from .errors import environment_failure
-from .load import (
+from csa_analysis.errors import environment_failure
+from csa_analysis.ingest.load import (
     PARSER_VERSION,
     Combiner,
     StreetFile,
@@ -39,6 +38,7 @@ from .load import (
     month_groups,
     parse_street_table,
 )
+from csa_analysis.paths import default_cache_dir
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -160,10 +160,10 @@ def ensure_cache(
     -------
     path : Path
         The combined Parquet file (every incident, de-duplicated; the columns of
-        :func:`csa_analysis.load.parse_street_table` plus ``source``).
+        :func:`csa_analysis.ingest.load.parse_street_table` plus ``source``).
     account : dict
         Rows read, duplicates dropped, inputs with their sha256, months
-        (see :func:`csa_analysis.load.combine`).
+        (see :func:`csa_analysis.ingest.load.combine`).
 
     Notes
     -----
@@ -250,7 +250,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
     Returns
     -------
     dict
-        :meth:`~csa_analysis.load.Combiner.account`; its ``inputs`` give every file's sha256, in order.
+        :meth:`~csa_analysis.ingest.load.Combiner.account`; its ``inputs`` give every file's sha256, in order.
     """
     def parsed_file(i: int) -> tuple[pa.Table, str]:
         data = files[i].read_bytes()
@@ -310,7 +310,7 @@ def load_incidents(
     source : str or Path
         Folder or ``.zip`` of police.uk downloads.
     cache_dir : str or Path, optional
-        Cache folder; default :func:`csa_analysis.config.default_cache_dir`.
+        Cache folder; default :func:`csa_analysis.config.county.default_cache_dir`.
     progress : callable, optional
         Receives one-line progress messages.
     workers : int, optional
@@ -321,7 +321,7 @@ def load_incidents(
     Returns
     -------
     incidents, account
-        As :func:`csa_analysis.load.combine` returns them, the incidents as a pandas frame with
+        As :func:`csa_analysis.ingest.load.combine` returns them, the incidents as a pandas frame with
         categorical low-cardinality columns.
     """
     path, account = ensure_cache(source, cache_dir=cache_dir, progress=progress, workers=workers)

@@ -13,7 +13,7 @@ Pipeline
    (``"Charnwood 012B"`` -> ``"Charnwood"``) through the official names and declared aliases; rows with no
    LSOA are *unallocated*, rows in other districts *out of area*. Nothing is dropped without being counted.
 
-:func:`load_dataset` runs all of it through the Parquet cache in :mod:`csa_analysis.cache`.
+:func:`load_dataset` runs all of it through the Parquet cache in :mod:`csa_analysis.ingest.cache`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .config import County, normalise_name
-from .crime_ids import CrimeIdIndex
-from .errors import InputError, environment_failure
-from .issues import CURRENT_TYPES_FROM, ISSUES, RETIRED_ISSUES, RETIRED_MESSAGE, issue_categories
-from .periods import Quarter, check_quarter_in_data
+from csa_analysis.config.county import County
+from csa_analysis.domain.issues import CURRENT_TYPES_FROM, ISSUES, RETIRED_ISSUES, RETIRED_MESSAGE, issue_categories
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.domain.periods import Quarter, check_quarter_in_data
+from csa_analysis.errors import InputError, environment_failure
+from csa_analysis.ingest.crime_ids import CrimeIdIndex
 
 #: Columns of a police.uk street file, in the order the site serves them.
 STREET_COLUMNS: tuple[str, ...] = (
@@ -795,9 +796,9 @@ def load_dataset(
     Parameters
     ----------
     county : County
-        From :func:`csa_analysis.config.read_county`.
+        From :func:`csa_analysis.config.county.read_county`.
     cache_dir : str or Path, optional
-        Where processed Parquet files live; default :func:`csa_analysis.config.default_cache_dir`.
+        Where processed Parquet files live; default :func:`csa_analysis.config.county.default_cache_dir`.
     progress : callable, optional
         Called with a short message per step (e.g. ``print``) on long runs.
     columns : sequence of str, optional
@@ -808,7 +809,7 @@ def load_dataset(
     -------
     Dataset
     """
-    from .cache import load_incidents
+    from csa_analysis.ingest.cache import load_incidents
 
     read = None
     if columns is not None:

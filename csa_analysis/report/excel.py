@@ -23,9 +23,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from . import __version__
-from .config import County
-from .periods import Quarter
+from csa_analysis import __version__
+from csa_analysis.config.county import County
+from csa_analysis.domain.periods import Quarter
 
 HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

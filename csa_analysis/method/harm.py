@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import REFERENCE_DIR, County
-from .errors import InputError
-from .issues import ISSUES
+from csa_analysis.config.county import County
+from csa_analysis.domain.issues import ISSUES
+from csa_analysis.errors import InputError
+from csa_analysis.paths import REFERENCE_DIR
 
 HARM_COLUMNS = ("issue", "weight", "weight_low", "weight_high", "unit", "basis", "status", "source")
 

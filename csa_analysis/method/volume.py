@@ -1,7 +1,7 @@
 """Volume: counts, rates per 1,000 residents, change on the previous quarter and the same quarter last year.
 
 All functions take the small table of counts per district x issue x month
-(:func:`csa_analysis.engines.monthly_counts`) and return full grids: every district x every issue, zeros
+(:func:`csa_analysis.ingest.counts.monthly_counts`) and return full grids: every district x every issue, zeros
 included, because a zero is information. A comparison the data cannot support (a quarter with a month
 missing from the data) is blank, never 0.
 
@@ -17,9 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import County
-from .issues import issue_categories
-from .periods import Quarter
+from csa_analysis.config.county import County
+from csa_analysis.domain.issues import issue_categories
+from csa_analysis.domain.periods import Quarter
 
 #: Level of the change test and of the confidence intervals.
 ALPHA = 0.05
@@ -228,7 +228,7 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     Parameters
     ----------
     counts : DataFrame
-        Counts per district x issue x month (:func:`csa_analysis.engines.monthly_counts`).
+        Counts per district x issue x month (:func:`csa_analysis.ingest.counts.monthly_counts`).
     county : County
         Districts and populations (residents).
     quarter : Quarter

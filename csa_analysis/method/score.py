@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import County
-from .costs import add_cost, cost_per_area, funding_scenarios, unit_costs_for
-from .delivery import delivery_levels
-from .engines import monthly_counts
-from .harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
-from .periods import Quarter, check_quarter_in_data
-from .prevalence import county_volume, location_quotients
-from .scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
-from .volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
+from csa_analysis.config.county import County
+from csa_analysis.domain.periods import Quarter, check_quarter_in_data
+from csa_analysis.ingest.counts import monthly_counts
+from csa_analysis.method.costs import add_cost, cost_per_area, funding_scenarios, unit_costs_for
+from csa_analysis.method.delivery import delivery_levels
+from csa_analysis.method.harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
+from csa_analysis.method.prevalence import county_volume, location_quotients
+from csa_analysis.method.scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
+from csa_analysis.method.volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
 
 ISSUE_SCORES_COLUMNS = (
     "district", "issue", "quarter", "count", "count_prev_quarter", "count_last_year",
@@ -64,7 +64,7 @@ def build_tables(records: pd.DataFrame, county: County, quarter: Quarter | str,
     Parameters
     ----------
     records : DataFrame
-        One row per incident placed in a district (:attr:`csa_analysis.load.Dataset.records`): ``month``
+        One row per incident placed in a district (:attr:`csa_analysis.ingest.load.Dataset.records`): ``month``
         (``YYYY-MM``), ``district`` (categorical, the county's official names) and ``issue`` (categorical).
     county, quarter, months
         As for :func:`build_tables_from_counts`.
@@ -79,7 +79,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     Parameters
     ----------
     counts : DataFrame
-        ``district``, ``issue``, ``month``, ``count`` (:mod:`csa_analysis.engines`).
+        ``district``, ``issue``, ``month``, ``count`` (:mod:`csa_analysis.ingest.counts`).
     county : County
         Districts, populations, funding, weights and thresholds.
     quarter : Quarter or str

@@ -9,7 +9,6 @@ guessing), and returns a frozen :class:`County`.
 from __future__ import annotations
 
 import math
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,33 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-REFERENCE_DIR = PACKAGE_DIR / "reference"
-SAMPLE_DATA_DIR = PROJECT_DIR / "data" / "raw" / "leicestershire"
-
-
-def default_cache_dir() -> Path:
-    """Where processed Parquet files go.
-
-    ``$CSA_CACHE_DIR`` if set; otherwise ``data/processed/`` of the source checkout this package runs from;
-    otherwise ``~/.cache/csa-workbench``.
-    """
-    env = os.environ.get("CSA_CACHE_DIR")
-    if env:
-        return Path(env)
-    checkout = PROJECT_DIR / "data" / "processed"
-    if checkout.parent.is_dir() and os.access(checkout.parent, os.W_OK):
-        return checkout
-    return Path.home() / ".cache" / "csa-workbench"
-
-
-def normalise_name(name: str) -> str:
-    """Case- and space-insensitive key for a place name (no other guessing: '&' is not 'and')."""
-    return re.sub(r"\s+", " ", str(name)).strip().casefold()
-
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.errors import InputError
 
 #: Largest figure any count-like threshold or setting may take: beyond it a number cannot be meant.
 MAX_SETTING = 1_000_000_000
@@ -141,7 +115,7 @@ class County:
     funding_file, population_file : Path or None
         The optional district tables that were read.
     harm_table, harm_alternative, cost_table : Path or None
-        User reference tables replacing the shipped defaults (see :mod:`csa_analysis.harm`).
+        User reference tables replacing the shipped defaults (see :mod:`csa_analysis.method.harm`).
     morile : dict
         Optional MoRiLE-style scales (``[morile]`` table), passed through unchanged.
     partnerships_file : Path or None

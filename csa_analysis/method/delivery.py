@@ -20,8 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .config import DeliveryRules
-from .volume import FLAG_UP
+from csa_analysis.config.county import DeliveryRules
+from csa_analysis.method.volume import FLAG_UP
 
 COUNTY_WIDE = "county-wide service"
 COORDINATED = "county-coordinated"

@@ -15,14 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, charts
-from .config import SAMPLE_DATA_DIR, County, normalise_name, read_county
-from .errors import InputError
-from .methodology import methodology_markdown
-from .periods import Quarter
-from .volume import poisson_quantile
+from csa_analysis import __version__
+from csa_analysis.config.county import County, read_county
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.domain.periods import Quarter
+from csa_analysis.errors import InputError
+from csa_analysis.method.volume import poisson_quantile
+from csa_analysis.paths import SAMPLE_DATA_DIR
+from csa_analysis.report import charts
+from csa_analysis.report.methodology import methodology_markdown
 
-#: Environment variable read by the board-pack runner (:mod:`csa_analysis.boardpack`): a comma-separated list
+#: Environment variable read by the board-pack runner (:mod:`csa_analysis.run.boardpack`): a comma-separated list
 #: of district names (or ``county``) whose reports fail on purpose. The runner turns it into each notebook's
 #: ``fail`` parameter, so the executed notebook records why it failed.
 FAIL_ENV = "CSA_FAIL_REPORT"
@@ -39,7 +42,7 @@ class Pack:
     county : County
     quarter : Quarter
     tables : dict of DataFrame
-        The scored tables (:func:`csa_analysis.tables.build_tables`).
+        The scored tables (:func:`csa_analysis.method.score.build_tables`).
     quality : dict
         The data-quality account (``csa check --json``).
     inputs : list of dict
@@ -72,7 +75,7 @@ class Pack:
     @property
     def harm_unit(self) -> str:
         """Unit of the harm weights in use (e.g. ``"CCHI days"``), read from the county's harm table."""
-        from .harm import harm_weights_for
+        from csa_analysis.method.harm import harm_weights_for
 
         units = harm_weights_for(self.county)["unit"].dropna().astype("str")
         return units.iloc[0] if len(units) else "weighted harm"
@@ -140,11 +143,11 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         tables, quality, inputs = _read_pack_data(Path(tables_dir))
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
     else:
-        from .disclosure import publish
-        from .engines import arrow_monthly_counts
-        from .load import complete_months
-        from .pipeline import resolve_quarter
-        from .tables import build_tables_from_counts
+        from csa_analysis.ingest.counts import arrow_monthly_counts
+        from csa_analysis.ingest.load import complete_months
+        from csa_analysis.method.disclosure import publish
+        from csa_analysis.method.score import build_tables_from_counts
+        from csa_analysis.run.pipeline import resolve_quarter
 
         counts, account, quality = arrow_monthly_counts(county)
         q = resolve_quarter(quarter or None, account)
@@ -440,8 +443,13 @@ def partnership_landscape(pack: Pack):
     """The partnership landscape section (county roll-up), shown only when a partnership register is given."""
     if "partnership_overlap" not in pack.tables:
         return None
-    from .partnership_charts import overlap_matrix_figure
-    from .partnerships import admin_share_context, meeting_load_context, overlap_matrix, read_register
+    from csa_analysis.partnerships.register import (
+        admin_share_context,
+        meeting_load_context,
+        overlap_matrix,
+        read_register,
+    )
+    from csa_analysis.report.partnership_charts import overlap_matrix_figure
 
     t = pack.tables
     register = read_register(pack.county.partnerships_file, pack.county)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import County
-from .costs import NO_UNIT_COST, unit_costs_for
-from .delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
-from .harm import harm_weights_for
-from .scoring import COMPONENTS, morile_scales
-from .volume import ALPHA, FLAG_DOWN, FLAG_SAME, FLAG_UP
+from csa_analysis.config.county import County
+from csa_analysis.method.costs import NO_UNIT_COST, unit_costs_for
+from csa_analysis.method.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
+from csa_analysis.method.harm import harm_weights_for
+from csa_analysis.method.scoring import COMPONENTS, morile_scales
+from csa_analysis.method.volume import ALPHA, FLAG_DOWN, FLAG_SAME, FLAG_UP
 
 #: Assumptions and caveats (an assumptions log, printed in every annex).
 CAVEATS = (

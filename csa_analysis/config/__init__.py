@@ -1,0 +1,1 @@
+"""The county description (county.toml) and every user table, read strictly."""
