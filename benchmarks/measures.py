@@ -58,7 +58,7 @@ def pyarrow_read(data: str) -> dict:
 def load_year(data: str, cache: str) -> dict:
     """Peak memory of loading a whole (cached) data set and placing it in districts."""
     from csa_analysis.config.county import read_county
-    from csa_analysis.ingest.load import load_dataset
+    from csa_analysis.ingest.counts import load_dataset
 
     t = time.perf_counter()
     ds = load_dataset(read_county(data), cache_dir=cache)

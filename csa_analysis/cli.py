@@ -23,7 +23,8 @@ from pathlib import Path
 from csa_analysis import __version__
 from csa_analysis.config.county import County, read_county
 from csa_analysis.errors import EnvironmentFailure, InputError, environment_failure
-from csa_analysis.ingest.load import Dataset, load_dataset
+from csa_analysis.ingest.counts import load_dataset
+from csa_analysis.ingest.place import Dataset
 from csa_analysis.paths import default_cache_dir
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
@@ -108,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", required=True, type=Path, metavar="OUT", help="output folder")
 
     def engine_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
-                       help="pandas (one machine, default) or dask: counting on dask.dataframe and reports as "
-                       "tasks on a dask.distributed cluster (--scheduler, or a local cluster)")
+        p.add_argument("--engine", choices=("arrow", "dask", "pandas"), default="arrow",
+                       help="arrow (one machine, default; 'pandas' is its old name) or dask: counting on "
+                       "dask.dataframe and reports as tasks on a dask.distributed cluster (--scheduler, or a local "
+                       "cluster)")
         p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="dask.distributed scheduler to use with --engine dask (default: a LocalCluster)")
 
@@ -273,7 +275,7 @@ def _on_sigterm(signum, frame) -> None:
 
 def _check_usage(args: argparse.Namespace) -> None:
     """Usage errors argparse cannot see, refused before any work."""
-    if getattr(args, "scheduler", None) and getattr(args, "engine", "pandas") != "dask":
+    if getattr(args, "scheduler", None) and getattr(args, "engine", "arrow") != "dask":
         raise InputError("--scheduler needs --engine dask", where="--scheduler",
                          expected="--engine dask --scheduler ADDRESS, or neither")
     if getattr(args, "districts", None) is not None and not [d for d in args.districts.split(",") if d.strip()]:

@@ -32,7 +32,7 @@ def test_benchmark_code_runs_end_to_end_on_smoke_data(tmp_path):
 def test_generator_writes_police_uk_shaped_files(tmp_path):
     from benchmarks.generate import SMOKE, generate
     from csa_analysis.config.county import read_county
-    from csa_analysis.ingest.load import load_dataset
+    from csa_analysis.ingest.counts import load_dataset
 
     root = generate(tmp_path / "gen", SMOKE)
     county = read_county(root)

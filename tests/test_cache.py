@@ -8,7 +8,7 @@ import pytest
 
 import csa_analysis.ingest.cache as cache_mod
 from csa_analysis.config.county import read_county
-from csa_analysis.ingest.load import load_dataset
+from csa_analysis.ingest.counts import load_dataset
 
 from datafactory import county_toml, make_data_dir, pick, sample_lines, tree_hashes
 

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from csa_analysis.config.county import read_county
-from csa_analysis.ingest.counts import dask_monthly_counts, monthly_counts
-from csa_analysis.ingest.load import load_dataset
+from csa_analysis.ingest.counts import dask_monthly_counts, load_dataset, monthly_counts
 
 from datafactory import SAMPLE_DIR, count_with_csv
 

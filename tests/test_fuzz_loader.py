@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from csa_analysis.domain.issues import ISSUES
 from csa_analysis.errors import InputError
-from csa_analysis.ingest.load import STREET_COLUMNS, parse_street_file
+from csa_analysis.ingest.parse import STREET_COLUMNS, parse_street_file
 
 from datafactory import HEADER, sample_lines
 

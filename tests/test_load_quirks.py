@@ -9,7 +9,8 @@ import pytest
 
 from csa_analysis.config.county import read_county
 from csa_analysis.errors import InputError
-from csa_analysis.ingest.load import load_dataset, parse_street_file
+from csa_analysis.ingest.counts import load_dataset
+from csa_analysis.ingest.parse import parse_street_file
 
 import datafactory
 from datafactory import HEADER, county_toml, pick, sample_lines, write_street

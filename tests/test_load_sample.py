@@ -9,7 +9,7 @@ import pytest
 from csa_analysis.cli import main
 from csa_analysis.config.county import read_county
 from csa_analysis.domain.issues import ISSUES
-from csa_analysis.ingest.load import load_dataset
+from csa_analysis.ingest.counts import load_dataset
 
 from datafactory import SAMPLE_DIR, SAMPLE_POLICE, count_with_csv, tree_hashes
 

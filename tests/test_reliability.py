@@ -24,7 +24,7 @@ import pytest
 from csa_analysis.cli import main
 from csa_analysis.config.county import read_county
 from csa_analysis.ingest.cache import ensure_cache
-from csa_analysis.ingest.load import load_dataset
+from csa_analysis.ingest.counts import load_dataset
 from csa_analysis.run import boardpack, pipeline
 from csa_analysis.run.output import district_slugs, slug
 

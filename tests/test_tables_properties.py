@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from csa_analysis.config.county import County, District, read_county
 from csa_analysis.domain.issues import ISSUES
 from csa_analysis.domain.periods import Quarter
-from csa_analysis.ingest.load import load_dataset
+from csa_analysis.ingest.counts import load_dataset
 from csa_analysis.method.score import build_tables
 
 from datafactory import county_toml, make_data_dir, sample_lines

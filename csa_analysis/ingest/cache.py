@@ -25,19 +25,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from csa_analysis.errors import environment_failure
-from csa_analysis.ingest.load import (
-    PARSER_VERSION,
-    Combiner,
-    StreetFile,
-    discover_street_files,
-    month_groups,
-    parse_street_table,
-)
+from csa_analysis.ingest.combine import Combiner, month_groups
+from csa_analysis.ingest.discover import StreetFile, discover_street_files
+from csa_analysis.ingest.parse import PARSER_VERSION, parse_street_table
 from csa_analysis.paths import default_cache_dir
 
 
@@ -147,8 +141,14 @@ def ensure_cache(
 
     Parameters
     ----------
-    source, cache_dir, progress, workers
-        As :func:`load_incidents`.
+    source : str or Path
+        Folder or ``.zip`` of police.uk downloads.
+    cache_dir : str or Path, optional
+        Cache folder; default :func:`csa_analysis.paths.default_cache_dir`.
+    progress : callable, optional
+        Receives one-line progress messages.
+    workers : int, optional
+        Threads used to read, hash and parse files (pyarrow and hashlib release the GIL); default the cores.
     rehash : bool
         Hash every raw file, trusting no stat index (``csa assess``, the quarterly run, does: see
         ``docs/reliability.md`` for the trade-off).
@@ -160,10 +160,11 @@ def ensure_cache(
     -------
     path : Path
         The combined Parquet file (every incident, de-duplicated; the columns of
-        :func:`csa_analysis.ingest.load.parse_street_table` plus ``source``).
+        :func:`csa_analysis.ingest.parse.parse_street_table` plus ``source``), to read with
+        ``pyarrow.parquet.read_table``.
     account : dict
-        Rows read, duplicates dropped, inputs with their sha256, months
-        (see :func:`csa_analysis.ingest.load.combine`).
+        Rows read, duplicates dropped, inputs with their sha256, months, force months and the Parquet
+        file's size and CRC-32 (see :meth:`csa_analysis.ingest.combine.Combiner.account`).
 
     Notes
     -----
@@ -250,7 +251,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
     Returns
     -------
     dict
-        :meth:`~csa_analysis.ingest.load.Combiner.account`; its ``inputs`` give every file's sha256, in order.
+        :meth:`~csa_analysis.ingest.combine.Combiner.account`; its ``inputs`` give every file's sha256, in order.
     """
     def parsed_file(i: int) -> tuple[pa.Table, str]:
         data = files[i].read_bytes()
@@ -293,37 +294,3 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                     wait([written])
                 writer.close()
     return combiner.account()
-
-
-def load_incidents(
-    source: str | Path,
-    *,
-    cache_dir: str | Path | None = None,
-    progress: Callable[[str], None] | None = None,
-    workers: int | None = None,
-    columns: Sequence[str] | None = None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """All incidents of the police.uk files under ``source``, from the cache when nothing changed.
-
-    Parameters
-    ----------
-    source : str or Path
-        Folder or ``.zip`` of police.uk downloads.
-    cache_dir : str or Path, optional
-        Cache folder; default :func:`csa_analysis.config.county.default_cache_dir`.
-    progress : callable, optional
-        Receives one-line progress messages.
-    workers : int, optional
-        Threads used to parse files (pyarrow releases the GIL); default the number of cores.
-    columns : sequence of str, optional
-        Columns to return (all by default); the cache always holds all of them.
-
-    Returns
-    -------
-    incidents, account
-        As :func:`csa_analysis.ingest.load.combine` returns them, the incidents as a pandas frame with
-        categorical low-cardinality columns.
-    """
-    path, account = ensure_cache(source, cache_dir=cache_dir, progress=progress, workers=workers)
-    table = pq.read_table(path, columns=list(columns) if columns else None)
-    return table.unify_dictionaries().to_pandas(), account

@@ -64,7 +64,7 @@ def build_tables(records: pd.DataFrame, county: County, quarter: Quarter | str,
     Parameters
     ----------
     records : DataFrame
-        One row per incident placed in a district (:attr:`csa_analysis.ingest.load.Dataset.records`): ``month``
+        One row per incident placed in a district (:attr:`csa_analysis.ingest.place.Dataset.records`): ``month``
         (``YYYY-MM``), ``district`` (categorical, the county's official names) and ``issue`` (categorical).
     county, quarter, months
         As for :func:`build_tables_from_counts`.

@@ -143,8 +143,8 @@ def open_report(data_dir: str = "", quarter: str = "", district: str = "", table
         tables, quality, inputs = _read_pack_data(Path(tables_dir))
         q = Quarter.parse(quarter) if quarter else Quarter.parse(str(tables["issue_scores"]["quarter"].iloc[0]))
     else:
+        from csa_analysis.ingest.combine import complete_months
         from csa_analysis.ingest.counts import arrow_monthly_counts
-        from csa_analysis.ingest.load import complete_months
         from csa_analysis.method.disclosure import publish
         from csa_analysis.method.score import build_tables_from_counts
         from csa_analysis.run.pipeline import resolve_quarter

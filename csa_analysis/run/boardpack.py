@@ -104,8 +104,8 @@ def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Pat
     InputError
         Bad inputs, a malformed quarter or one not fully in the data (exit code 2).
     """
+    from csa_analysis.ingest.combine import complete_months
     from csa_analysis.ingest.counts import arrow_monthly_counts
-    from csa_analysis.ingest.load import complete_months
     from csa_analysis.method.disclosure import publish
     from csa_analysis.method.score import build_tables_from_counts
     from csa_analysis.run.pipeline import resolve_quarter

@@ -50,7 +50,7 @@ def resolve_quarter(text: str | None, account: dict) -> Quarter:
 
     ``account`` is the cache account (``months`` and ``force_months``).
     """
-    from csa_analysis.ingest.load import check_quarter_complete, complete_months
+    from csa_analysis.ingest.combine import check_quarter_complete, complete_months
 
     if text is None:
         return latest_complete_quarter(complete_months(account))
@@ -60,7 +60,7 @@ def resolve_quarter(text: str | None, account: dict) -> Quarter:
 
 
 def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str | Path | None = None,
-          progress: Callable[[str], None] | None = None, engine: str = "pandas") -> Quarter:
+          progress: Callable[[str], None] | None = None, engine: str = "arrow") -> Quarter:
     """Write ``out/tables/*.csv`` for a quarter, atomically, from the table cache when nothing changed.
 
     ``engine="dask"`` counts records with ``dask.dataframe`` over the Parquet cache (on the
@@ -156,7 +156,7 @@ def reuse_tables(cache: Path, key: str) -> Path | None:
 
 
 def complete_months(account: dict) -> list[str]:
-    """Months every force in the data has (see :func:`csa_analysis.ingest.load.complete_months`)."""
-    from csa_analysis.ingest.load import complete_months as months_of_every_force
+    """Months every force in the data has (see :func:`csa_analysis.ingest.combine.complete_months`)."""
+    from csa_analysis.ingest.combine import complete_months as months_of_every_force
 
     return months_of_every_force(account)
