@@ -202,8 +202,8 @@ class TestWeightsToIssues:
     @pytest.mark.parametrize("text,match", [
         ("offence,issue\nMurder,Robbery\n", "not in the weights table"),
         ("offence,issue\nHomicide,Murder\n", "not a police.uk issue"),
-        ("offence,issue,share\nHomicide,Robbery,\n", "not a share"),
-        ("offence,issue,share\nHomicide,Robbery,-2\n", "not a share"),
+        ("offence,issue,share\nHomicide,Robbery,\n", "column 'share': is blank"),
+        ("offence,issue,share\nHomicide,Robbery,-2\n", "column 'share': '-2' is below 0"),
         ("offence,category\nHomicide,Robbery\n", "no column 'issue'"),
     ])
     def test_bad_mappings_are_refused(self, tmp_path, text, match):

@@ -8,7 +8,6 @@ guessing), and returns a frozen :class:`County`.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,17 +16,16 @@ from typing import Any
 
 import pandas as pd
 
+from csa_analysis.config.tables import (
+    MAX_GBP,
+    MAX_POPULATION,
+    MAX_SETTING,
+    MIN_POPULATION,
+    check_number,
+    read_district_table,
+)
 from csa_analysis.domain.names import normalise_name
 from csa_analysis.errors import InputError
-
-#: Largest figure any count-like threshold or setting may take: beyond it a number cannot be meant.
-MAX_SETTING = 1_000_000_000
-#: Residents of one district: smallest and largest plausible (the Isles of Scilly hold about 2,100; no local
-#: authority in England and Wales holds 1.2 million). Outside this range a population is a typo.
-MIN_POPULATION, MAX_POPULATION = 1_000, 15_000_000
-#: Largest plausible allocation or pot (pounds): a decimal point lost, or digits doubled, is refused.
-MAX_GBP = 10_000_000_000
-
 
 # --------------------------------------------------------------------------------------------------
 # Configuration records
@@ -200,49 +198,6 @@ def _check_keys(table: dict, allowed: set[str], file: Path, where: str) -> None:
         )
 
 
-def _bounds_text(above: float | None, minimum: float | None, maximum: float | None) -> str:
-    """``"from 0 to 366"``, ``"of 0 or more"``, ``"above 0"``... for messages."""
-    def show(x: float) -> str:
-        return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
-
-    low = f"above {show(above)}" if above is not None else (f"of {show(minimum)} or more"
-                                                            if minimum is not None else "")
-    if maximum is None:
-        return low
-    if minimum is not None and above is None:
-        return f"from {show(minimum)} to {show(maximum)}"
-    return f"{low} and at most {show(maximum)}" if low else f"of at most {show(maximum)}"
-
-
-def _number(value: Any, file: Path | str, where: str, *, integer: bool = False, above: float | None = None,
-            minimum: float | None = None, maximum: float | None = None) -> float:
-    """A finite number within bounds from a TOML value or a parsed cell; InputError naming ``where`` otherwise.
-
-    Examples
-    --------
-    >>> _number(3, "county.toml", "[delivery] priority_top_n", integer=True, minimum=1)
-    3
-    >>> _number(float("inf"), "county.toml", "[scoring] harm", minimum=0)
-    Traceback (most recent call last):
-    ...
-    csa_analysis.errors.InputError: county.toml: [scoring] harm: inf is not valid (expected a number of 0 or more)
-    """
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and integer and isinstance(value, float):
-        ok = value.is_integer()
-    if ok and above is not None and not value > above:
-        ok = False
-    if ok and minimum is not None and not value >= minimum:
-        ok = False
-    if ok and maximum is not None and not value <= maximum:
-        ok = False
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        raise InputError(f"{value!r} is not valid", file=file, where=where,
-                         expected=f"{kind} {_bounds_text(above, minimum, maximum)}".strip())
-    return int(value) if integer else float(value)
-
-
 def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
     """A settings dataclass from a TOML table: keys checked, each value typed and bounded by its field's
     ``metadata`` (``above``, ``maximum``; every number is finite and at least 0 unless ``above`` says)."""
@@ -266,9 +221,9 @@ def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
             if not isinstance(value, list):
                 raise InputError(f"{value!r} is not a list", file=file, where=at,
                                  expected="a list of numbers")
-            values[key] = tuple(_number(v, file, at, **bounds) for v in value)
+            values[key] = tuple(check_number(v, file, at, **bounds) for v in value)
         else:
-            values[key] = _number(value, file, at, integer=isinstance(default, int), **bounds)
+            values[key] = check_number(value, file, at, integer=isinstance(default, int), **bounds)
     return cls(**values)
 
 
@@ -296,12 +251,47 @@ def read_county(data_dir: str | Path) -> County:
     Raises
     ------
     InputError
-        Unknown keys, a district listed twice, an alias that collides with another district, a
-        non-positive population, a population or funding row naming no district, funding given twice.
+        Unknown keys, a district listed twice, an alias that collides with another district, a population
+        outside 1,000 to 15,000,000, a population or funding row naming no district, funding given twice, a
+        setting that is not a finite number within its bounds: the file and key are named.
     """
     data_dir = Path(data_dir)
     toml_path = data_dir if data_dir.suffix == ".toml" else data_dir / "county.toml"
+    raw = _read_toml(toml_path)
     base = toml_path.parent
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("the county has no name", file=toml_path, where="name",
+                         expected='name = "<county or force area>"')
+    districts = _read_districts(raw.get("districts"), toml_path)
+    name_map = {normalise_name(n): d["name"] for d in districts for n in (d["name"], *d["aliases"])}
+    pop_file = _merge_populations(districts, _optional_table(base, raw.get("population"), "population", toml_path),
+                                  name_map, toml_path)
+    fund_file = _merge_funding(districts, _optional_table(base, raw.get("funding"), "funding", toml_path),
+                               name_map, toml_path)
+    harm = _subtable(raw, "harm", _HARM_KEYS, toml_path)
+    costs = _subtable(raw, "costs", _COST_KEYS, toml_path)
+    morile = raw.get("morile", {})
+    if not isinstance(morile, dict):
+        raise InputError("is not a table", file=toml_path, where="morile", expected="[morile]")
+    return County(
+        name=name.strip(),
+        toml_path=toml_path,
+        police_uk=_resolve_path(base, raw.get("police_uk", "police_uk"), toml_path, "police_uk"),
+        districts=tuple(District(**d) for d in districts),
+        population_file=pop_file,
+        funding_file=fund_file,
+        **_settings(raw, toml_path),
+        harm_table=_reference(harm, "table", "[harm] table", toml_path),
+        harm_alternative=_reference(harm, "alternative", "[harm] alternative", toml_path),
+        cost_table=_reference(costs, "table", "[costs] table", toml_path),
+        morile=dict(morile),
+        partnerships_file=_optional_table(base, raw.get("partnerships"), "partnerships", toml_path),
+    )
+
+
+def _read_toml(toml_path: Path) -> dict[str, Any]:
+    """The parsed TOML (a byte-order mark is fine), its top-level keys checked."""
     if not toml_path.is_file():
         raise InputError("no county description found", file=toml_path,
                          expected="a county.toml naming the county and its districts "
@@ -315,25 +305,21 @@ def read_county(data_dir: str | Path) -> County:
         raise InputError(f"is not valid TOML: {exc}", file=toml_path,
                          expected="TOML syntax, e.g. name = \"Leicestershire\"") from None
     _check_keys(raw, _TOP_KEYS, toml_path, "top level")
+    return raw
 
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise InputError("the county has no name", file=toml_path, where="name",
-                         expected='name = "<county or force area>"')
-    police_uk = _resolve_path(base, raw.get("police_uk", "police_uk"), toml_path, "police_uk")
 
-    districts_raw = raw.get("districts")
+def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]:
+    """The ``[[districts]]`` tables as dicts (name, population or None, aliases, funding_gbp or None), with
+    every name and alias standing for one district only."""
     if not isinstance(districts_raw, list) or not districts_raw:
         raise InputError("no districts are listed", file=toml_path, where="[[districts]]",
                          expected="one [[districts]] table per district CSP")
-
     seen: dict[str, str] = {}
-    partial: list[dict[str, Any]] = []
+    out = []
     for i, d in enumerate(districts_raw, start=1):
         where = f"[[districts]] number {i}"
         if not isinstance(d, dict):
-            raise InputError("is not a table", file=toml_path, where=where,
-                             expected="name = ..., population = ...")
+            raise InputError("is not a table", file=toml_path, where=where, expected="name = ..., population = ...")
         dname = d.get("name")
         if isinstance(dname, str) and dname.strip():
             where = f"[[districts]] {dname.strip()!r}"
@@ -344,128 +330,107 @@ def read_county(data_dir: str | Path) -> County:
         dname = re.sub(r"\s+", " ", dname).strip()
         where = f"[[districts]] {dname!r}"
         aliases = d.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip()
-                                                    for a in aliases):
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise InputError(f"aliases {aliases!r} are not a list of names", file=toml_path,
                              where=where, expected='aliases = ["Other spelling", ...]')
         for n in (dname, *aliases):
             key = normalise_name(n)
             if key in seen:
                 what = "listed twice" if seen[key] == dname or n == dname else "used twice"
-                raise InputError(
-                    f"the name {n!r} is {what}: it already stands for district {seen[key]!r}",
-                    file=toml_path, where=where,
-                    expected="each district once, and every alias naming one district only",
-                )
+                raise InputError(f"the name {n!r} is {what}: it already stands for district {seen[key]!r}",
+                                 file=toml_path, where=where,
+                                 expected="each district once, and every alias naming one district only")
             seen[key] = dname
-        pop = d.get("population")
-        if pop is not None:
-            pop = _number(pop, toml_path, f"{where} population", integer=True, minimum=MIN_POPULATION,
-                          maximum=MAX_POPULATION)
-        fund = d.get("funding_gbp")
-        if fund is not None:
-            fund = _number(fund, toml_path, f"{where} funding_gbp", minimum=0, maximum=MAX_GBP)
-        partial.append({"name": dname, "population": pop, "aliases": tuple(aliases),
-                        "funding_gbp": fund})
+        pop, fund = d.get("population"), d.get("funding_gbp")
+        out.append({
+            "name": dname, "aliases": tuple(aliases),
+            "population": None if pop is None else check_number(
+                pop, toml_path, f"{where} population", integer=True, minimum=MIN_POPULATION,
+                maximum=MAX_POPULATION),
+            "funding_gbp": None if fund is None else check_number(
+                fund, toml_path, f"{where} funding_gbp", minimum=0, maximum=MAX_GBP),
+        })
+    return out
 
-    name_map = {k: v for k, v in seen.items()}
 
-    # Population table: explicit path, or population.csv beside the TOML.
-    pop_file = _optional_table(base, raw.get("population"), "population", toml_path)
+def _merge_populations(districts: list[dict[str, Any]], pop_file: Path | None, name_map: dict[str, str],
+                       toml_path: Path) -> Path | None:
+    """Fill ``population`` from the population table (which must agree with the TOML); every district needs one."""
     if pop_file is not None:
         pops = read_district_table(pop_file, "population", name_map, integer=True, minimum=MIN_POPULATION,
                                    maximum=MAX_POPULATION, expected="a whole number of residents")
-        for d in partial:
-            if d["name"] in pops:
-                if d["population"] is not None and d["population"] != pops[d["name"]]:
-                    raise InputError(
-                        f"population of {d['name']!r} is {d['population']:,} in {toml_path.name} "
-                        f"but {pops[d['name']]:,} in {pop_file.name}",
-                        file=pop_file, where=f"district {d['name']!r}",
-                        expected="the population given in one place only, or the same in both",
-                    )
-                d["population"] = pops[d["name"]]
-    missing = [d["name"] for d in partial if d["population"] is None]
+        for d in districts:
+            if d["name"] not in pops:
+                continue
+            if d["population"] is not None and d["population"] != pops[d["name"]]:
+                raise InputError(
+                    f"population of {d['name']!r} is {d['population']:,} in {toml_path.name} "
+                    f"but {pops[d['name']]:,} in {pop_file.name}", file=pop_file, where=f"district {d['name']!r}",
+                    expected="the population given in one place only, or the same in both")
+            d["population"] = pops[d["name"]]
+    missing = [d["name"] for d in districts if d["population"] is None]
     if missing:
-        raise InputError(
-            f"no population for {', '.join(missing)}", file=toml_path, where="[[districts]]",
-            expected="population = <residents> for every district, or a population.csv with "
-            "columns district, population",
-        )
+        raise InputError(f"no population for {', '.join(missing)}", file=toml_path, where="[[districts]]",
+                         expected="population = <residents> for every district, or a population.csv with "
+                         "columns district, population")
+    return pop_file
 
-    fund_file = _optional_table(base, raw.get("funding"), "funding", toml_path)
-    if fund_file is not None:
-        in_toml = [d["name"] for d in partial if d["funding_gbp"] is not None]
-        if in_toml:
-            raise InputError(
-                f"funding is given both in {toml_path.name} (funding_gbp for "
-                f"{', '.join(in_toml)}) and in {fund_file.name}",
-                file=fund_file, expected="funding in one place only",
-            )
-        funds = read_district_table(fund_file, "allocation_gbp", name_map, maximum=MAX_GBP,
-                                   expected="pounds, e.g. 22380 or 22,380.50")
-        for d in partial:
-            d["funding_gbp"] = funds.get(d["name"])
 
-    def section(key: str, cls: type) -> Any:
-        return _dataclass_from(cls, raw[key], toml_path, key) if key in raw else cls()
+def _merge_funding(districts: list[dict[str, Any]], fund_file: Path | None, name_map: dict[str, str],
+                   toml_path: Path) -> Path | None:
+    """Fill ``funding_gbp`` from the funding table; funding given both there and in the TOML is refused."""
+    if fund_file is None:
+        return None
+    in_toml = [d["name"] for d in districts if d["funding_gbp"] is not None]
+    if in_toml:
+        raise InputError(f"funding is given both in {toml_path.name} (funding_gbp for {', '.join(in_toml)}) "
+                         f"and in {fund_file.name}", file=fund_file, expected="funding in one place only")
+    funds = read_district_table(fund_file, "allocation_gbp", name_map, maximum=MAX_GBP,
+                               expected="pounds, e.g. 22380 or 22,380.50")
+    for d in districts:
+        d["funding_gbp"] = funds.get(d["name"])
+    return fund_file
 
-    disclosure = section("disclosure", Disclosure)
-    if disclosure.method not in ("suppress", "round"):
-        raise InputError(f"method {disclosure.method!r} is unknown", file=toml_path,
-                         where="[disclosure] method", expected='"suppress" or "round"')
-    funding_info = section("funding_info", FundingInfo)
-    if funding_info.need_basis not in ("incidents", "harm", "cost"):
-        raise InputError(f"need_basis {funding_info.need_basis!r} is unknown", file=toml_path,
-                         where="[funding_info] need_basis", expected='"incidents", "harm" or "cost"')
-    delivery = section("delivery", DeliveryRules)
-    if not 0 < delivery.most_districts_share <= 1:
-        raise InputError(f"most_districts_share {delivery.most_districts_share} is out of range",
-                         file=toml_path, where="[delivery] most_districts_share",
-                         expected="a share above 0 and at most 1")
-    scoring = section("scoring", ScoringWeights)
-    if sum(vars(scoring).values()) <= 0:
+
+#: Allowed values of the text settings, checked after their sections are read.
+_CHOICES = {("disclosure", "method"): ("suppress", "round"),
+            ("funding_info", "need_basis"): ("incidents", "harm", "cost")}
+
+
+def _settings(raw: dict[str, Any], toml_path: Path) -> dict[str, Any]:
+    """The ``[scoring]``, ``[delivery]``, ``[disclosure]`` and ``[funding_info]`` sections (defaults where absent)."""
+    sections = {"scoring": ScoringWeights, "delivery": DeliveryRules, "disclosure": Disclosure,
+                "funding_info": FundingInfo}
+    out = {key: _dataclass_from(cls, raw[key], toml_path, key) if key in raw else cls()
+           for key, cls in sections.items()}
+    for (section, key), allowed in _CHOICES.items():
+        value = getattr(out[section], key)
+        if value not in allowed:
+            raise InputError(f"{key} {value!r} is unknown", file=toml_path, where=f"[{section}] {key}",
+                             expected=" or ".join(f'"{a}"' for a in allowed))
+    if sum(vars(out["scoring"]).values()) <= 0:
         raise InputError("all scoring weights are 0", file=toml_path, where="[scoring]",
                          expected="at least one weight above 0")
+    return out
 
-    harm = raw.get("harm", {})
-    if not isinstance(harm, dict):
-        raise InputError("is not a table", file=toml_path, where="harm", expected="[harm]")
-    _check_keys(harm, _HARM_KEYS, toml_path, "[harm]")
-    costs = raw.get("costs", {})
-    if not isinstance(costs, dict):
-        raise InputError("is not a table", file=toml_path, where="costs", expected="[costs]")
-    _check_keys(costs, _COST_KEYS, toml_path, "[costs]")
-    morile = raw.get("morile", {})
-    if not isinstance(morile, dict):
-        raise InputError("is not a table", file=toml_path, where="morile", expected="[morile]")
 
-    def ref_path(table: dict, key: str, where: str) -> Path | None:
-        if key not in table:
-            return None
-        p = _resolve_path(base, table[key], toml_path, where)
-        if not p.is_file():
-            raise InputError("file not found", file=p, where=f"{toml_path.name} {where}",
-                             expected="an existing reference table")
-        return p
+def _subtable(raw: dict[str, Any], key: str, allowed: set[str], toml_path: Path) -> dict[str, Any]:
+    table = raw.get(key, {})
+    if not isinstance(table, dict):
+        raise InputError("is not a table", file=toml_path, where=key, expected=f"[{key}]")
+    _check_keys(table, allowed, toml_path, f"[{key}]")
+    return table
 
-    return County(
-        name=name.strip(),
-        toml_path=toml_path,
-        police_uk=police_uk,
-        districts=tuple(District(**d) for d in partial),
-        population_file=pop_file,
-        funding_file=fund_file,
-        scoring=scoring,
-        delivery=delivery,
-        disclosure=disclosure,
-        funding_info=funding_info,
-        harm_table=ref_path(harm, "table", "[harm] table"),
-        harm_alternative=ref_path(harm, "alternative", "[harm] alternative"),
-        cost_table=ref_path(costs, "table", "[costs] table"),
-        morile=dict(morile),
-        partnerships_file=_optional_table(base, raw.get("partnerships"), "partnerships", toml_path),
-    )
+
+def _reference(table: dict[str, Any], key: str, where: str, toml_path: Path) -> Path | None:
+    """A user reference table named in ``[harm]`` or ``[costs]`` (it must exist)."""
+    if key not in table:
+        return None
+    p = _resolve_path(toml_path.parent, table[key], toml_path, where)
+    if not p.is_file():
+        raise InputError("file not found", file=p, where=f"{toml_path.name} {where}",
+                         expected="an existing reference table")
+    return p
 
 
 def _optional_table(base: Path, value: Any, stem: str, toml_path: Path) -> Path | None:
@@ -481,163 +446,3 @@ def _optional_table(base: Path, value: Any, stem: str, toml_path: Path) -> Path 
         raise InputError(f"both {found[0].name} and {found[1].name} exist", file=base,
                          expected=f"one {stem} table")
     return found[0] if found else None
-
-
-def read_input_table(path: Path, what: str) -> pd.DataFrame:
-    """Read a user's ``.csv`` (UTF-8, an Excel BOM accepted) or ``.xlsx`` table as text, header stripped.
-
-    Blank lines are kept, so a frame row ``i`` is spreadsheet row ``i + 2`` (header = row 1).
-
-    Raises
-    ------
-    InputError
-        Unsupported type, missing file, not UTF-8, or unreadable; ``what`` names the table expected.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError("unsupported file type", file=path, expected=f"a .csv or .xlsx {what}")
-    if not path.is_file():
-        raise InputError("file not found", file=path, expected=f"a {what}")
-    try:
-        if suffix == ".xlsx":
-            table = pd.read_excel(path, engine="openpyxl", dtype=str)
-        else:
-            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
-                                skip_blank_lines=False, skipinitialspace=True)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
-                         expected="a UTF-8 CSV file") from None
-    except Exception as exc:  # pandas/openpyxl raise many types for unreadable files
-        raise InputError(f"cannot be read ({type(exc).__name__}: {exc})", file=path,
-                         expected=f"a .csv or .xlsx {what} with a header row") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
-
-
-#: A number as people type it in a table: optional sign and pound sign, comma thousands, a decimal point.
-_PLAIN_NUMBER = re.compile(r"[-+]?£?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
-#: A number written with a decimal comma ("22.380,50", "22,5"): refused, never read as something else.
-_DECIMAL_COMMA = re.compile(r"[-+]?£?(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d{1,2}|\d+,\d{4,})")
-
-
-def parse_number(text: object) -> float:
-    """The number in a table cell, strictly: ``22380``, ``22,380``, ``£22,380.50``, ``-5``.
-
-    Raises
-    ------
-    ValueError
-        With the reason a person reads: blank, a decimal comma (``22.380,50`` is not 22.38), not a number,
-        or not finite (``inf``, ``nan``, ``1e999``).
-
-    Examples
-    --------
-    >>> parse_number(" £22,380.50 ")
-    22380.5
-    >>> parse_number("22.380,50")
-    Traceback (most recent call last):
-    ...
-    ValueError: '22.380,50' uses a decimal comma
-    """
-    if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
-        raise ValueError("is blank")
-    raw = str(text).strip()
-    if _PLAIN_NUMBER.fullmatch(raw):
-        return float(raw.replace(",", "").replace("£", ""))
-    if _DECIMAL_COMMA.fullmatch(raw):
-        raise ValueError(f"{raw!r} uses a decimal comma")
-    raise ValueError(f"{raw!r} is not a number")
-
-
-def number_cell(value: object, file: Path | str, where: str, expected: str, *, integer: bool = False,
-                minimum: float | None = 0, maximum: float | None = None, above: float | None = None) -> float:
-    """:func:`parse_number` and the bounds of :func:`_number`, with an InputError naming the cell."""
-    try:
-        num = parse_number(value)
-    except ValueError as exc:
-        raise InputError(str(exc), file=file, where=where, expected=expected) from None
-    minimum = None if above is not None else minimum
-    try:
-        return _number(int(num) if integer and num.is_integer() else num, file, where, integer=integer,
-                       minimum=minimum, maximum=maximum, above=above)
-    except InputError:
-        raw = str(value).strip()
-        if integer and not num.is_integer():
-            problem = f"{raw!r} is not a whole number"
-        elif maximum is not None and num > maximum:
-            problem = f"{raw!r} is above {maximum:,g}" if maximum < 1e6 else f"{raw!r} is too large"
-        else:
-            problem = f"{raw!r} is below {above if above is not None else minimum:g}"
-        raise InputError(problem, file=file, where=where,
-                         expected=f"{expected} {_bounds_text(above, minimum, maximum)}".strip()) from None
-
-
-def read_district_table(
-    path: Path,
-    value_column: str,
-    name_map: dict[str, str],
-    *,
-    integer: bool = False,
-    minimum: float = 0,
-    maximum: float | None = None,
-    expected: str = "a number",
-) -> dict[str, float]:
-    """Read a two-column district table (``.csv`` or ``.xlsx``) and reconcile its names.
-
-    Parameters
-    ----------
-    path : Path
-        ``.csv`` (UTF-8) or ``.xlsx`` (first sheet, read with openpyxl) with a header row holding
-        ``district`` and ``value_column``.
-    value_column : str
-        ``population`` (residents) or ``allocation_gbp`` (pounds).
-    name_map : dict
-        Normalised official name or alias -> official name.
-    integer, minimum, maximum : optional
-        Whether values must be whole numbers, and their bounds (see :func:`number_cell`).
-    expected : str
-        What a value should look like, for messages ("a whole number of residents").
-
-    Returns
-    -------
-    dict
-        Official district name -> value.
-
-    Raises
-    ------
-    InputError
-        Missing columns, a value that is not a valid number, a name that matches no district or alias,
-        or a district given twice. Messages give the file, the row (spreadsheet numbering, header = 1)
-        and what was expected.
-    """
-    table = read_input_table(path, "table")
-    for col in ("district", value_column):
-        if col not in table.columns:
-            raise InputError(f"has no column {col!r} (columns found: {', '.join(table.columns)})",
-                             file=path, where="header row",
-                             expected=f"columns district, {value_column}")
-    out: dict[str, float] = {}
-    row_of: dict[str, int] = {}
-    known = sorted(set(name_map.values()))
-    for i, (dname, value) in enumerate(zip(table["district"], table[value_column], strict=True)):
-        row = i + 2
-        if pd.isna(dname) and pd.isna(value):
-            continue
-        if pd.isna(dname):
-            raise InputError("district is blank", file=path, where=f"row {row}, column 'district'",
-                             expected=f"one of {', '.join(known)}, or an alias declared for one of them")
-        official = name_map.get(normalise_name(dname))
-        if official is None:
-            raise InputError(
-                f"district {dname!r} matches no district or alias in county.toml",
-                file=path, where=f"row {row}, column 'district'",
-                expected=f"one of {', '.join(known)}, or an alias declared for one of them",
-            )
-        if official in out:
-            raise InputError(
-                f"district {official!r} is given twice (rows {row_of[official]} and {row})",
-                file=path, where=f"row {row}", expected="one row per district",
-            )
-        out[official] = number_cell(value, path, f"row {row}, column {value_column!r}", expected, integer=integer,
-                                    minimum=minimum, maximum=maximum)
-        row_of[official] = row
-    return out

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from csa_analysis.config.county import County
+from csa_analysis.config.tables import Column, Schema, read_table
 from csa_analysis.domain.issues import ISSUES
-from csa_analysis.errors import InputError
 from csa_analysis.paths import REFERENCE_DIR
 
 NO_UNIT_COST = "no unit cost"
@@ -42,38 +42,31 @@ def default_unit_costs() -> pd.DataFrame:
     return out[["issue", "offence", "unit_cost_gbp", "price_year", "basis", "source"]]
 
 
+#: A user's unit-cost table: one row per issue, pounds per offence (blank where none exists) and the price year.
+COST_SCHEMA = Schema("unit-cost table", (
+    Column("issue", "issue", expected="a police.uk issue"),
+    Column("unit_cost_gbp", "number", blank=True, maximum=1e9,
+           expected="pounds per offence (blank where no unit cost exists)"),
+    Column("price_year", expected="the prices' year, e.g. 2015/16"),
+    Column("basis", required=False, blank=True, default="user table"),
+    Column("source", required=False, blank=True),
+), key="issue")
+
+
 def read_unit_costs(path: str | Path) -> pd.DataFrame:
-    """A user's unit-cost table per issue: ``issue, unit_cost_gbp, price_year`` (and optional ``source``).
+    """A user's unit-cost table per issue: ``issue, unit_cost_gbp, price_year`` (and optional ``basis``,
+    ``source``), ``.csv`` or ``.xlsx``.
 
     Raises
     ------
     InputError
-        Missing columns, an unknown issue, a cost that is not a number of 0 or more.
+        Missing columns, an unknown issue or one given twice, a cost that is not a number of 0 or more.
     """
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read ({exc})", file=path, expected="a CSV unit-cost table") from None
-    for col in ("issue", "unit_cost_gbp", "price_year"):
-        if col not in table.columns:
-            raise InputError(f"has no column {col!r}", file=path, where="header row",
-                             expected="columns issue, unit_cost_gbp, price_year (and optionally source)")
-    unknown = ~table["issue"].isin(ISSUES)
-    if unknown.any():
-        raise InputError(f"issue {table['issue'][unknown].iloc[0]!r} is not a police.uk issue", file=path,
-                         where=f"row {int(np.argmax(unknown.to_numpy())) + 2}, column 'issue'",
-                         expected="one of " + ", ".join(ISSUES))
-    cost = pd.to_numeric(table["unit_cost_gbp"], errors="coerce")
-    bad = (cost.isna() & table["unit_cost_gbp"].notna()) | (cost < 0) | np.isinf(cost)
-    if bad.any():
-        raise InputError(f"{table['unit_cost_gbp'][bad].iloc[0]!r} is not a cost", file=path,
-                         where=f"row {int(np.argmax(bad.to_numpy())) + 2}, column 'unit_cost_gbp'",
-                         expected="pounds per offence (0 or more), or blank where no unit cost exists")
-    out = pd.DataFrame({"issue": table["issue"], "offence": table["issue"], "unit_cost_gbp": cost,
-                        "price_year": table["price_year"],
-                        "basis": table.get("basis", pd.Series("user table", index=table.index)),
-                        "source": table.get("source", pd.Series(path.name, index=table.index))})
+    table = read_table(path, COST_SCHEMA, issues=ISSUES)
+    table["source"] = table["source"].fillna(path.name)
+    table.insert(1, "offence", table["issue"])
+    out = table[["issue", "offence", "unit_cost_gbp", "price_year", "basis", "source"]]
     return out.set_index("issue").reindex(list(ISSUES)).reset_index()
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from csa_analysis.config.county import County
+from csa_analysis.config.tables import Column, Schema, check_table, read_table
 from csa_analysis.domain.issues import ISSUES
 from csa_analysis.errors import InputError
 from csa_analysis.paths import REFERENCE_DIR
@@ -32,45 +33,38 @@ def default_harm_weights() -> pd.DataFrame:
     return read_harm_table(REFERENCE_DIR / "harm_weights_default.csv")
 
 
+#: A harm-weight table: ``issue`` and ``weight`` (blank where no weight exists); the range, unit, basis, status and
+#: source are optional.
+HARM_SCHEMA = Schema("harm-weight table", (
+    Column("issue", "issue", expected="a police.uk issue"),
+    Column("weight", "number", blank=True, expected="a weight per offence (blank where none exists)"),
+    Column("weight_low", "number", required=False, blank=True, default=float("nan"),
+           expected="the low end of the weight's range"),
+    Column("weight_high", "number", required=False, blank=True, default=float("nan"),
+           expected="the high end of the weight's range"),
+    Column("unit", required=False, blank=True, default="weight units"),
+    Column("basis", required=False, blank=True, default=""),
+    Column("status", required=False, blank=True, default="user"),
+    Column("source", required=False, blank=True),
+), key="issue")
+
+
 def read_harm_table(path: str | Path) -> pd.DataFrame:
-    """Read a harm-weight table: at least ``issue`` and ``weight``; other columns of :data:`HARM_COLUMNS`
-    are optional (``weight_low``/``weight_high`` default to ``weight``).
+    """Read a harm-weight table (``.csv`` or ``.xlsx``): at least ``issue`` and ``weight``; the other columns of
+    :data:`HARM_COLUMNS` are optional (``weight_low``/``weight_high`` default to ``weight``, ``source`` to the
+    file's name). A blank range end is the weight itself.
 
     Raises
     ------
     InputError
-        Missing columns, an issue that is not a police.uk issue, a negative or non-numeric weight.
+        Missing columns, an issue that is not a police.uk issue or given twice, a negative or non-numeric
+        weight (see :func:`csa_analysis.config.read_table`).
     """
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read ({exc})", file=path, expected="a CSV harm-weight table") from None
-    for col in ("issue", "weight"):
-        if col not in table.columns:
-            raise InputError(f"has no column {col!r}", file=path, where="header row",
-                             expected="columns issue, weight (and optionally weight_low, weight_high, "
-                             "unit, source)")
-    unknown = ~table["issue"].isin(ISSUES)
-    if unknown.any():
-        row = int(np.argmax(unknown.to_numpy())) + 2
-        raise InputError(f"issue {table['issue'][unknown].iloc[0]!r} is not a police.uk issue", file=path,
-                         where=f"row {row}, column 'issue'", expected="one of " + ", ".join(ISSUES))
-    for col in ("weight", "weight_low", "weight_high"):
-        if col not in table.columns:
-            table[col] = table["weight"]
-        values = pd.to_numeric(table[col], errors="coerce")
-        bad = (values.isna() & table[col].notna()) | (values < 0) | np.isinf(values)
-        if bad.any():
-            row = int(np.argmax(bad.to_numpy())) + 2
-            raise InputError(f"{table[col][bad].iloc[0]!r} is not a weight", file=path,
-                             where=f"row {row}, column {col!r}",
-                             expected="a number of 0 or more, or blank where no weight exists")
-        table[col] = values.astype("float64")
-    for col, default in (("unit", "weight units"), ("basis", ""), ("status", "user"),
-                         ("source", str(path.name))):
-        if col not in table.columns:
-            table[col] = default
+    table = read_table(path, HARM_SCHEMA, issues=ISSUES)
+    for col in ("weight_low", "weight_high"):  # a range end not given is the weight itself
+        table[col] = table[col].fillna(table["weight"])
+    table["source"] = table["source"].fillna(path.name)
     table = table.set_index("issue").reindex(list(ISSUES)).reset_index()
     return table[list(HARM_COLUMNS)]
 
@@ -212,6 +206,16 @@ def _offence_table(offence: pd.Series, weight: pd.Series, path: Path, unit: str)
     return table.reset_index(drop=True)[["offence", "weight", "unit", "source", "_row"]]
 
 
+#: The user's mapping of offences to police.uk issues; ``share`` (the offence's share of the issue's volume) is
+#: optional, but where the column is given every row needs one.
+MAPPING_SCHEMA = Schema("offence-to-issue mapping", (
+    Column("offence", expected="an offence name exactly as in the weights workbook"),
+    Column("issue", "issue", expected="a police.uk issue"),
+    Column("share", "number", required=False, default=float("nan"),
+           expected="the offence's share of the issue's volume"),
+))
+
+
 def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Roll offence-level weights up to police.uk issues through a user mapping.
 
@@ -240,35 +244,14 @@ def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str
     Save the result with ``to_csv(..., index=False)`` and name it in county.toml (``[harm] table`` or
     ``[harm] alternative``) to use it in the scores or the sensitivity table.
     """
-    if not isinstance(mapping, pd.DataFrame):
-        mpath = Path(mapping)
-        try:
-            mapping = pd.read_csv(mpath, dtype="str", keep_default_na=False, na_values=[""])
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot be read ({exc})", file=mpath,
-                             expected="a CSV mapping with columns offence, issue (and optionally share)") from None
+    if isinstance(mapping, pd.DataFrame):
+        mpath, m = Path("mapping"), check_table(mapping.astype("str").where(mapping.notna()), MAPPING_SCHEMA,
+                                                "mapping", issues=ISSUES)
     else:
-        mpath = Path("mapping")
-    for col in ("offence", "issue"):
-        if col not in mapping.columns:
-            raise InputError(f"has no column {col!r}", file=mpath, where="header row",
-                             expected="columns offence, issue (and optionally share)")
-    m = mapping.copy()
-    m["offence"] = m["offence"].astype("str").str.strip()
-    if "share" not in m.columns:
-        m["share"] = 1.0
-    share = pd.to_numeric(m["share"], errors="coerce")
-    bad_share = share.isna() | (share < 0) | np.isinf(share)
-    if bad_share.any():
-        raise InputError(f"share {m['share'][bad_share].iloc[0]!r} is not a share", file=mpath,
-                         where=f"row {int(np.argmax(bad_share.to_numpy())) + 2}, column 'share'",
-                         expected="a number of 0 or more on every row (or no share column: plain mean)")
-    m["share"] = share.astype("float64")
-    unknown_issue = ~m["issue"].isin(ISSUES)
-    if unknown_issue.any():
-        raise InputError(f"issue {m['issue'][unknown_issue].iloc[0]!r} is not a police.uk issue", file=mpath,
-                         where=f"row {int(np.argmax(unknown_issue.to_numpy())) + 2}, column 'issue'",
-                         expected="one of " + ", ".join(ISSUES))
+        mpath = Path(mapping)
+        m = read_table(mpath, MAPPING_SCHEMA, issues=ISSUES)
+    given_shares = m["share"].notna().any()
+    m["share"] = m["share"].fillna(1.0)  # no share column: every mapped offence counts equally
     w = offence_weights.drop_duplicates("offence").set_index("offence")["weight"]
     missing = ~m["offence"].isin(w.index)
     if missing.any():
@@ -287,8 +270,7 @@ def weights_to_issues(offence_weights: pd.DataFrame, mapping: pd.DataFrame | str
     out = out.reset_index()
     unit = offence_weights["unit"].iloc[0] if "unit" in offence_weights and len(offence_weights) else ""
     out["unit"] = unit
-    out["basis"] = "share-weighted mean of mapped offences" if "share" in mapping.columns else \
-        "plain mean of mapped offences"
+    out["basis"] = "share-weighted mean of mapped offences" if given_shares else "plain mean of mapped offences"
     out["status"] = "user"
     out["source"] = str(offence_weights["source"].iloc[0]) if "source" in offence_weights else ""
     return out[list(HARM_COLUMNS)]

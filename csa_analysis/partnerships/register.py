@@ -42,7 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csa_analysis.config.county import MAX_GBP, County, number_cell, read_input_table
+from csa_analysis.config.county import County
+from csa_analysis.config.tables import MAX_GBP, Column, Schema, is_blank, read_table
 from csa_analysis.domain.issues import ISSUES
 from csa_analysis.domain.names import normalise_name
 from csa_analysis.errors import InputError
@@ -70,20 +71,15 @@ REGISTER_COLUMNS: tuple[str, ...] = ("partnership", "level", "districts", "cover
                                      "source_row")
 
 _ISSUE_KEYS = {i.casefold(): i for i in ISSUES}
-_NUMBER_COLUMNS = ("meetings_per_year", "admin_cost_gbp", "delivery_spend_gbp")
 
 
 # --------------------------------------------------------------------------------------------------
 # Reading and validating the register
 
 
-def _blank(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-
-
 def _items(value: object) -> list[str]:
     """Semicolon-separated items, stripped, blanks dropped (order kept, duplicates kept)."""
-    if _blank(value):
+    if is_blank(value):
         return []
     return [p.strip() for p in str(value).split(";") if p.strip()]
 
@@ -107,21 +103,17 @@ def normalise_remit_item(item: str) -> str:
 
 #: Most meetings a partnership can hold in a year (one a day): more is a typo, not a calendar.
 MAX_MEETINGS_PER_YEAR = 366
-
-
-def _number(text: object, path: Path, row: int, col: str) -> float:
-    """A validated non-negative number (NaN for a blank money cell)."""
-    where = f"row {row}, column {col!r}"
-    meetings = col == "meetings_per_year"
-    if _blank(text):
-        if meetings:
-            raise InputError("is blank", file=path, where=where,
-                             expected=f"a whole number of meetings a year, from 0 to {MAX_MEETINGS_PER_YEAR}")
-        return np.nan
-    if meetings:
-        return number_cell(text, path, where, "a whole number of meetings a year", integer=True,
-                           maximum=MAX_MEETINGS_PER_YEAR)
-    return number_cell(text, path, where, "pounds a year (blank when unknown)", maximum=MAX_GBP)
+#: The register's columns as :func:`csa_analysis.config.read_table` checks them; lists are split afterwards.
+REGISTER_SCHEMA = Schema("partnership register", (
+    Column("partnership", if_blank="has no name", expected="the partnership's name"),
+    Column("level", expected="force, county or district"),
+    Column("geography", expected="district names separated by ';', or all"),
+    Column("remit", expected="police.uk issues and themes separated by ';'"),
+    Column("meetings_per_year", "integer", maximum=MAX_MEETINGS_PER_YEAR, expected="a whole number of meetings a year"),
+    Column("members", expected="the member agencies separated by ';'"),
+    Column("admin_cost_gbp", "number", blank=True, maximum=MAX_GBP, expected="pounds a year (blank when unknown)"),
+    Column("delivery_spend_gbp", "number", blank=True, maximum=MAX_GBP, expected="pounds a year (blank when unknown)"),
+))
 
 
 def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
@@ -162,43 +154,29 @@ def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
     ('Blaby', 'Hinckley and Bosworth')
     """
     path = Path(path)
-    table = read_input_table(path, "partnership register")
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"has no column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-            f"(columns found: {', '.join(table.columns)})",
-            file=path, where="header row", expected="columns " + ", ".join(COLUMNS))
-
+    table = read_table(path, REGISTER_SCHEMA)
     name_map = county.name_map()
     order = {d: i for i, d in enumerate(county.district_names)}
     known = ", ".join(county.district_names)
-    rows: list[dict] = []
     seen: dict[str, int] = {}
     agency_spelling: dict[str, str] = {}
-    for i, rec in enumerate(table[list(COLUMNS)].to_dict("records")):
-        row = i + 2
-        if all(_blank(v) for v in rec.values()):
-            continue
+    rows: list[dict] = []
+    for rec in table.to_dict("records"):
+        row = rec["source_row"]
 
         def where(col: str, row: int = row) -> str:
             return f"row {row}, column {col!r}"
 
-        name = re.sub(r"\s+", " ", "" if _blank(rec["partnership"]) else str(rec["partnership"])).strip()
-        if not name:
-            raise InputError("has no name", file=path, where=where("partnership"),
-                             expected="the partnership's name")
+        name = rec["partnership"]
         key = normalise_name(name)
         if key in seen:
             raise InputError(f"partnership {name!r} is listed twice (rows {seen[key]} and {row})", file=path,
                              where=where("partnership"), expected="each partnership once")
         seen[key] = row
-
-        level = "" if _blank(rec["level"]) else str(rec["level"]).strip().casefold()
+        level = rec["level"].casefold()
         if level not in LEVELS:
             raise InputError(f"level {rec['level']!r} is unknown", file=path, where=where("level"),
                              expected="force, county or district")
-
         geo = _items(rec["geography"])
         covers_all = [g.casefold() for g in geo] == ["all"]
         if covers_all:
@@ -219,23 +197,19 @@ def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
                                      expected=f"one of {known}, an alias declared for one of them, or all")
                 found.add(official)
             districts = tuple(sorted(found, key=order.__getitem__))
-
         remit = tuple(dict.fromkeys(normalise_remit_item(r) for r in _items(rec["remit"])))
         if not remit:
             raise InputError("is blank", file=path, where=where("remit"),
                              expected="police.uk issues and themes separated by ';'")
-        members = []
-        for m in _items(rec["members"]):
-            members.append(agency_spelling.setdefault(normalise_name(m), re.sub(r"\s+", " ", m)))
-        members = tuple(dict.fromkeys(members))
+        members = tuple(dict.fromkeys(agency_spelling.setdefault(normalise_name(m), re.sub(r"\s+", " ", m))
+                                      for m in _items(rec["members"])))
         if not members:
             raise InputError("is blank", file=path, where=where("members"),
                              expected="the member agencies separated by ';'")
-        numbers = {col: _number(rec[col], path, row, col) for col in _NUMBER_COLUMNS}
         rows.append({
-            "partnership": name, "level": level, "districts": districts, "covers_all": covers_all,
-            "remit": remit, "meetings_per_year": int(numbers["meetings_per_year"]), "members": members,
-            "admin_cost_gbp": numbers["admin_cost_gbp"], "delivery_spend_gbp": numbers["delivery_spend_gbp"],
+            "partnership": name, "level": level, "districts": districts, "covers_all": covers_all, "remit": remit,
+            "meetings_per_year": rec["meetings_per_year"], "members": members,
+            "admin_cost_gbp": rec["admin_cost_gbp"], "delivery_spend_gbp": rec["delivery_spend_gbp"],
             "source_row": row,
         })
     if not rows:
