@@ -161,28 +161,17 @@ def _load(args: argparse.Namespace) -> tuple[County, Dataset]:
 
 
 def format_quality(quality: dict) -> str:
-    """The data-quality summary as a readable text table."""
-    width = max(len(d) for d in quality["districts"]) + 2
-    placed = sum(quality["districts"].values())
-    lines = [
-        f"Data quality: {quality['county']}",
-        f"  months            {quality['months'][0]} to {quality['months'][-1]} "
-        f"({len(quality['months'])} months, {quality['files']} files)",
-        f"  rows read         {quality['rows_read']:>10,}",
-        f"  placed in county  {placed:>10,}",
-        f"  unallocated       {quality['unallocated']:>10,}   (no location / no LSOA)",
-        f"  out of area       {quality['out_of_area']:>10,}   (LSOA in a district not in county.toml)",
-        f"  duplicates        {quality['duplicates_dropped']:>10,}   (repeated Crime ID, later months)",
-    ]
-    if quality.get("repeated_file_rows"):
-        lines.append(f"  repeated files    {quality['repeated_file_rows']:>10,}   (identical re-downloads, "
-                     "counted once)")
-    if quality.get("coordinates_outside_gb"):
-        lines.append(f"  coords outside GB {quality['coordinates_outside_gb']:>10,}   (treated as no "
-                     "location)")
-    lines += ["", f"  {'district':<{width}}{'rows':>10}"]
-    lines += [f"  {d:<{width}}{n:>10,}" for d, n in quality["districts"].items()]
-    top = sorted(quality.get("out_of_area_by_area", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    """The data-quality summary as a readable text table (the rows of
+    :func:`csa_analysis.report.formatting.quality_rows`, as the pack and the workbook show them)."""
+    from csa_analysis.report.formatting import largest_out_of_area, quality_rows
+
+    rows = quality_rows(quality, by_district=True)
+    width = max(len(m) for m in rows["measure"]) + 2
+    lines = [f"Data quality: {quality['county']}",
+             f"  {quality['months'][0]} to {quality['months'][-1]} ({len(quality['months'])} months, "
+             f"{quality['files']} files)", ""]
+    lines += [f"  {m:<{width}}{n:>10,}" for m, n in zip(rows["measure"], rows["rows"], strict=True)]
+    top = largest_out_of_area(quality, 5)
     if top:
         lines += ["", "  largest out-of-area sources: " + ", ".join(f"{k} {v:,}" for k, v in top)]
     return "\n".join(lines)

@@ -14,7 +14,8 @@ import pandas as pd
 
 from csa_analysis.domain.issues import ASB, ISSUES
 from csa_analysis.domain.periods import Quarter
-from csa_analysis.run.boardpack import Scored
+from csa_analysis.method.rag import rag_table
+from csa_analysis.method.score import Scored
 
 QUARTER = Quarter.parse("2024-25Q1")
 COUNTY_NAME = "Synthshire"
@@ -168,7 +169,8 @@ def synthetic_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     harm_sensitivity = h.sort_values("rank_default", ignore_index=True)
 
     return {"issue_scores": issue_scores, "county_priorities": county_priorities, "cost_per_area": cost_per_area,
-            "harm_sensitivity": harm_sensitivity, "monthly": monthly, "funding_scenarios": funding_scenarios}
+            "harm_sensitivity": harm_sensitivity, "monthly": monthly, "funding_scenarios": funding_scenarios,
+            "rag": rag_table(s, county_priorities)}
 
 
 def synthetic_quality(tables: dict[str, pd.DataFrame]) -> dict:
@@ -185,7 +187,7 @@ SYNTHETIC_INPUTS = [{"path": "police_uk/2024-06/2024-06-synthshire-street.csv",
 
 
 def synthetic_scored(seed: int = 7) -> Scored:
-    """What :func:`csa_analysis.run.boardpack._compute_tables` returns, for the synthetic county."""
+    """What :func:`csa_analysis.run.pipeline.score_quarter` returns, for the synthetic county."""
     tables = synthetic_tables(seed)
     return Scored(QUARTER, tables, synthetic_quality(tables), SYNTHETIC_INPUTS)
 

@@ -1,5 +1,5 @@
 """The board pack: ``csa assess`` on the sample end to end (real loader, papermill, nbconvert, openpyxl), then
-the runner's own behaviour on synthetic tables (``_compute_tables`` replaced): a failed report, exit codes,
+the runner's own behaviour on synthetic tables (``score_quarter`` replaced): a failed report, exit codes,
 atomic replacement of the previous pack, progress, retries."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 
 from csa_analysis.cli import main
 from csa_analysis.errors import EnvironmentFailure, InputError
-from csa_analysis.run import boardpack
-from csa_analysis.run.boardpack import assess, slug
+from csa_analysis.run import boardpack, kernels
+from csa_analysis.run.boardpack import assess
+from csa_analysis.run.output import slug
 
 from datafactory import SAMPLE_DIR, previous_pack, tree_hashes
 from synthetic import COUNTY_NAME, synthetic_scored, write_county
@@ -177,7 +178,7 @@ def failed_run(tmp_path_factory):
     old = _old_pack(out)
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
-        mp.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: synthetic_scored())
+        mp.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: synthetic_scored())
         mp.setenv("CSA_FAIL_REPORT", "eastmere")  # names are matched like county.toml names
         code = assess(data, None, out, jobs=3, districts=["Eastmere", "Brook & Fenton"], progress=True)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -250,7 +251,7 @@ class TestAFailedReport:
 
 
 def _synthetic(monkeypatch, tmp_path):
-    monkeypatch.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: synthetic_scored())
+    monkeypatch.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: synthetic_scored())
     return write_county(tmp_path / "data")
 
 
@@ -277,7 +278,7 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path, monkeypatch, capsys):
     def bad(county, quarter, **kw):
         raise InputError("has 3 fields", file="police_uk/2024-06/x.csv", where="row 7", expected="12 fields")
 
-    monkeypatch.setattr(boardpack, "_compute_tables", bad)
+    monkeypatch.setattr(boardpack, "score_quarter", bad)
     out = tmp_path / "pack"
     before = _old_pack(out)
     assert main(["assess", "--data", str(data), "--out", str(out), "--quiet"]) == 2
@@ -346,9 +347,9 @@ def test_kernel_falls_back_to_python3_when_the_project_kernel_is_not_registered(
     from jupyter_client.kernelspec import KernelSpecManager
 
     monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
-    assert boardpack.kernel_name() == "python3"
+    assert kernels.kernel_name() == "python3"
     monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x", "csa-workbench": "/y"})
-    assert boardpack.kernel_name() == "csa-workbench"
+    assert kernels.kernel_name() == "csa-workbench"
 
 
 @pytest.mark.parametrize("collisions,status", [(1, "ok"), (2, "failed")])
@@ -365,9 +366,9 @@ def test_a_kernel_port_collision_is_retried_once(tmp_path, monkeypatch, collisio
         return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Done")])
 
     monkeypatch.setattr(papermill, "execute_notebook", execute)
-    job = boardpack.ReportJob("Eastmere", "district", boardpack.NOTEBOOK_DIR / boardpack.DISTRICT_NOTEBOOK,
+    job = kernels.ReportJob("Eastmere", "district", kernels.NOTEBOOK_DIR / kernels.DISTRICT_NOTEBOOK,
                               "districts/eastmere.html", {})
-    boardpack.run_report(job, tmp_path, "python3", 60)
+    kernels.run_report(job, tmp_path, "python3", 60)
     assert job.status == status and len(calls) == 2
     assert calls == [None, None]  # never a cwd: it is process-wide, not thread-safe
     if status == "failed":

@@ -37,7 +37,7 @@ class TestSheets:
     def test_one_sheet_per_table_in_board_order_then_data_quality(self, workbook):
         _, wb = workbook
         assert wb.sheetnames == ["About", "County priorities", "Issue scores", "Cost per area", "Funding scenarios",
-                                 "Harm sensitivity", "Monthly counts", "Extra table", "Data quality"]
+                                 "Harm sensitivity", "Monthly counts", "RAG status", "Extra table", "Data quality"]
 
     @pytest.mark.parametrize("sheet,key", [("Issue scores", "issue_scores"), ("County priorities",
                                                                                "county_priorities"),
@@ -57,8 +57,10 @@ class TestSheets:
     def test_data_quality_sheet(self, workbook):
         tables, wb = workbook
         rows = {r[0].value: r[1].value for r in wb["Data quality"].iter_rows(min_row=2)}
-        assert rows["unallocated"] == 512 and rows["duplicates_dropped"] == 3
-        assert rows["placed_in_county"] == int(tables["monthly"]["count"].sum())
+        assert rows["Unallocated: no location, so no district"] == 512
+        assert rows["Duplicates dropped (repeated Crime ID)"] == 3
+        assert rows["Placed in the county's districts"] == int(tables["monthly"]["count"].sum())
+        assert rows["Placed in Eastmere"] == int(tables["monthly"].query("district == 'Eastmere'")["count"].sum())
 
 
 class TestFormatting:

@@ -13,8 +13,9 @@ import nbformat
 import papermill as pm
 import pytest
 
+from csa_analysis.method.score import Scored
 from csa_analysis.report import sections as report
-from csa_analysis.run.boardpack import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
+from csa_analysis.run.kernels import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
 
 from synthetic import QUARTER, SYNTHETIC_INPUTS, synthetic_quality, synthetic_tables, write_county
 
@@ -54,7 +55,7 @@ class TestCommittedNotebook:
     def test_after_the_validation_call_every_code_cell_calls_one_report_function(self, path):
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"][1:]
-        assert "report.open_report(" in code[0].source  # the validation call
+        assert "pack = open_report(" in code[0].source  # the validation call
         for cell in code[1:]:
             tree = ast.parse(cell.source)
             assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), cell.source
@@ -91,7 +92,7 @@ def _run(notebook: Path, out: Path, parameters: dict) -> tuple[nbformat.Notebook
 def executed(tmp_path_factory):
     root = tmp_path_factory.mktemp("notebooks")
     tables = synthetic_tables()
-    report.save_pack_data(tables, synthetic_quality(tables), SYNTHETIC_INPUTS, root / "data")
+    Scored(QUARTER, tables, synthetic_quality(tables), SYNTHETIC_INPUTS).save(root / "data")
     common = {"data_dir": str(write_county(root / "county")), "quarter": str(QUARTER),
               "tables_dir": str(root / "data"), "generated_at": "2024-07-10 06:00 UTC"}
     runs = {"district": (NOTEBOOK_DIR / DISTRICT_NOTEBOOK, root / "district.ipynb",

@@ -37,9 +37,9 @@ from csa_analysis.partnerships.register import (
     partnership_tables,
     read_partnerships,
     remit_overlap,
-    write_partnership_tables,
 )
 from csa_analysis.report.partnership_charts import COLOURBAR_LABEL, overlap_matrix_figure
+from csa_analysis.report.tables import write_tables
 
 from datafactory import COUNTY_TOML, SAMPLE_DIR, make_data_dir
 
@@ -374,15 +374,15 @@ class TestHubAndSpoke:
 
 class TestOutputs:
     def test_tables_written_as_csv_with_blanks_as_empty_cells(self, register, tmp_path):
-        tables = partnership_tables(register) | {"partnership_register": register}
-        written = write_partnership_tables(tables, tmp_path / "out")
+        tables = partnership_tables(register) | {"partnership_register_in": register}
+        written = write_tables(tables, tmp_path / "out")
         assert {"partnership_overlap.csv", "partnership_load.csv", "partnership_scenario.csv",
-                "partnership_register.csv"} <= {p.name for p in written}
+                "partnership_register.csv", "partnership_register_in.csv"} <= {p.name for p in written}
         folder = tmp_path / "out" / "tables"
         assert len(pd.read_csv(folder / "partnership_overlap.csv")) == 8
         admin = list(csv.DictReader(io.StringIO((folder / "partnership_admin.csv").read_text(encoding="utf-8"))))
         assert admin[1]["partnership"] == "Justice Board" and admin[1]["admin_share"] == ""
-        reg = list(csv.DictReader(io.StringIO((folder / "partnership_register.csv").read_text(encoding="utf-8"))))
+        reg = list(csv.DictReader(io.StringIO((folder / "partnership_register_in.csv").read_text(encoding="utf-8"))))
         assert reg[4]["districts"] == "Blaby; Hinckley and Bosworth"
 
     def test_overlap_heat_map_is_a_labelled_cividis_figure_outside_pyplot(self, register):

@@ -25,7 +25,8 @@ from csa_analysis.cli import main
 from csa_analysis.config.county import read_county
 from csa_analysis.ingest.cache import ensure_cache
 from csa_analysis.ingest.counts import load_dataset
-from csa_analysis.run import boardpack, pipeline
+from csa_analysis.method.score import Scored
+from csa_analysis.run import boardpack, kernels
 from csa_analysis.run.output import district_slugs, slug
 
 from datafactory import (
@@ -211,7 +212,7 @@ class TestOptionsAreCheckedBeforeAnyWork:
 
 
 def _synthetic(monkeypatch, tmp_path) -> Path:
-    monkeypatch.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: synthetic_scored())
+    monkeypatch.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: synthetic_scored())
     return write_county(tmp_path / "data")
 
 
@@ -603,13 +604,13 @@ def test_a_damaged_scored_table_entry_is_rebuilt(tmp_path, damage):
     cache, out = tmp_path / "cache", tmp_path / "out"
     assert main(["score", "--data", str(data), "--out", str(out), "--cache", str(cache), "--quiet"]) == 0
     good = tree_hashes(out)
-    entry = next((cache / "tables").iterdir())
-    victim = entry / "issue_scores.csv"
+    entry = next((cache / "scored").iterdir())
+    victim = entry / "issue_scores.parquet"
     if damage == "truncated":
         victim.write_bytes(victim.read_bytes()[:100])
     else:
         victim.unlink()
-    assert pipeline.reuse_tables(cache, entry.name) is None
+    assert Scored.load(entry) is None
     shutil.rmtree(out)
     assert main(["score", "--data", str(data), "--out", str(out), "--cache", str(cache), "--quiet"]) == 0
     assert tree_hashes(out) == good
@@ -646,7 +647,7 @@ def test_the_pack_gives_colliding_names_their_own_pages(tmp_path, monkeypatch):
         if "district" in t:
             keep = t["district"].astype(str).isin(renamed).to_numpy()
             scored.tables[name] = t.loc[keep].assign(district=t.loc[keep, "district"].astype(str).map(renamed))
-    monkeypatch.setattr(boardpack, "_compute_tables", lambda county, quarter, **kw: scored)
+    monkeypatch.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: scored)
     _fake_reports(monkeypatch)
     assert boardpack.assess(data, None, tmp_path / "pack", progress=False) == 0
     pages = sorted(p.name for p in (tmp_path / "pack" / "districts").glob("*.html"))
@@ -703,15 +704,15 @@ def test_a_signal_stops_the_run_promptly_kills_its_kernels_and_keeps_the_pack(tm
 
 
 def test_kernels_started_after_a_stop_are_refused():
-    boardpack._STOPPING.set()
+    kernels._STOPPING.set()
     try:
-        km = boardpack._kernel_manager(None, threading.Event())(kernel_name=boardpack.kernel_name())
+        km = kernels._kernel_manager(None, threading.Event())(kernel_name=kernels.kernel_name())
         import asyncio
 
         with pytest.raises(RuntimeError, match="the run is stopping"):
             asyncio.run(km.start_kernel())
     finally:
-        boardpack._STOPPING.clear()
+        kernels._STOPPING.clear()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts kernel processes through /proc")
@@ -721,8 +722,8 @@ def test_ctrl_c_kills_a_hung_report_at_once_and_keeps_the_pack(tmp_path):
     import nbformat
 
     folder = tmp_path / "notebooks"
-    shutil.copytree(boardpack.NOTEBOOK_DIR, folder)
-    path = folder / boardpack.DISTRICT_NOTEBOOK
+    shutil.copytree(kernels.NOTEBOOK_DIR, folder)
+    path = folder / kernels.DISTRICT_NOTEBOOK
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
     nbformat.write(nb, path)

@@ -8,7 +8,8 @@ import shutil
 import nbformat
 import pytest
 
-from csa_analysis.run.boardpack import NOTEBOOK_DIR, assess
+from csa_analysis.run.boardpack import assess
+from csa_analysis.run.kernels import NOTEBOOK_DIR
 
 from datafactory import SAMPLE_DIR
 
@@ -48,7 +49,7 @@ def test_a_report_kernel_is_shut_down_without_an_interrupt_but_can_still_be_inte
     import signal
     import threading
 
-    from csa_analysis.run.boardpack import _kernel_manager, kernel_name
+    from csa_analysis.run.kernels import _kernel_manager, kernel_name
 
     km = _kernel_manager(None, threading.Event())(kernel_name=kernel_name())
     sent = []
@@ -76,7 +77,7 @@ def test_a_timed_out_report_leaves_no_task_pending_on_its_threads_event_loop(tmp
 
     from jupyter_core.utils import ensure_event_loop
 
-    from csa_analysis.run.boardpack import ReportJob, kernel_name, run_report
+    from csa_analysis.run.kernels import ReportJob, kernel_name, run_report
 
     job = ReportJob("Melton", "district", hanging_notebooks / "district_assessment.ipynb", "districts/melton.html",
                     {"data_dir": str(SAMPLE_DIR), "quarter": "2018-19Q3", "district": "Melton"})

@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from csa_analysis.config.county import County
-from csa_analysis.domain.issues import issue_categories
 from csa_analysis.ingest.cache import ensure_cache
 from csa_analysis.ingest.place import (
     COUNT_COLUMNS,
@@ -27,8 +26,8 @@ from csa_analysis.ingest.place import (
     RECORD_COLUMNS,
     Dataset,
     count_placed,
-    district_lookup,
     place,
+    place_grouped,
 )
 
 #: Who counts: Arrow's own group-by on one machine, or dask.dataframe on a cluster (the tables are the same).
@@ -130,45 +129,26 @@ def dask_monthly_counts(
     *,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The same counts as :func:`monthly_counts`, computed with ``dask.dataframe`` over the Parquet cache.
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """The same counts and quality as :func:`arrow_monthly_counts`, grouped by ``dask.dataframe``.
 
     Uses the ``dask.distributed`` client the caller has started, if any (otherwise Dask's default local
-    scheduler). Each Parquet row group is one partition.
+    scheduler); each Parquet row group is one partition. Dask groups the records by local-authority name,
+    issue and month; the small result is placed by :func:`csa_analysis.ingest.place.place_grouped`, exactly as
+    on one machine.
 
     Returns
     -------
-    counts : DataFrame
-        As :func:`monthly_counts`.
-    account : dict
-        The cache account (rows read, duplicates, inputs, months).
+    counts, account, quality
+        As :func:`arrow_monthly_counts`.
     """
     import dask.dataframe as dd
 
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    ddf = dd.read_parquet(str(path), columns=["la_name", "issue", "month"], split_row_groups=True)
-    names = list(county.district_names)
-
-    def place_partition(part: pd.DataFrame) -> pd.DataFrame:
-        la = part["la_name"].astype("category")
-        codes = district_lookup(la.cat.categories, county)[la.cat.codes.to_numpy()]
-        keep = codes >= 0  # a missing name (no LSOA) has code -1
-        out = pd.DataFrame({
-            "district": pd.Categorical.from_codes(codes[keep], categories=names),
-            "issue": part["issue"].astype("str").to_numpy()[keep],
-            "month": part["month"].astype("str").to_numpy()[keep],
-        })
-        return out
-
-    meta = pd.DataFrame({"district": pd.Categorical([], categories=names),
-                         "issue": pd.Series([], dtype="str"), "month": pd.Series([], dtype="str")})
-    placed = ddf.map_partitions(place_partition, meta=meta)
-    counts = placed.groupby(["district", "issue", "month"], observed=True).size().compute()
-    counts = counts.rename("count").reset_index()
-    issues = issue_categories(counts["issue"].unique())
-    counts["district"] = pd.Categorical(counts["district"].astype("str"), categories=names)
-    counts["issue"] = pd.Categorical(counts["issue"].astype("str"), categories=issues)
-    counts["month"] = counts["month"].astype("str")
-    counts["count"] = counts["count"].astype("int64")
-    counts = counts.sort_values(["district", "issue", "month"], ignore_index=True)
-    return counts[list(COUNT_COLUMNS)], account
+    ddf = dd.read_parquet(str(path), columns=list(PLACING_COLUMNS), split_row_groups=True)
+    ddf = ddf.astype({c: "str" for c in PLACING_COLUMNS})  # categoricals differ between partitions
+    grouped = ddf.groupby(list(PLACING_COLUMNS), dropna=False, observed=True).size().compute()
+    grouped = grouped.rename("n").reset_index()
+    grouped["la_name"] = grouped["la_name"].where(grouped["la_name"].notna() & (grouped["la_name"] != "nan"))
+    counts, quality = place_grouped(grouped, county, account)
+    return counts, account, quality

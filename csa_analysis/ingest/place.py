@@ -23,7 +23,7 @@ from csa_analysis.domain.names import normalise_name
 from csa_analysis.errors import InputError
 
 __all__ = ["COUNT_COLUMNS", "Dataset", "PLACING_COLUMNS", "RECORD_COLUMNS", "check_every_district_placed",
-           "count_placed", "district_lookup", "place", "quality_account"]
+           "count_placed", "district_lookup", "group_placing", "place", "place_grouped", "quality_account"]
 
 
 @dataclass
@@ -100,16 +100,32 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
     return arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64"), arr.dictionary.to_pylist()
 
 
-def count_placed(table: pa.Table, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Counts per district x issue x month and the data-quality account, from the incidents' Arrow table.
+def group_placing(table: pa.Table) -> pd.DataFrame:
+    """Incidents per local-authority name, issue and month, counted by Arrow's multi-threaded hash group-by.
 
-    The one place the quality account is built: rows are grouped by local-authority name, issue and month
-    with Arrow's own multi-threaded hash aggregation, and each distinct name (not each row) is placed.
+    Returns
+    -------
+    DataFrame
+        ``la_name`` (str, None where there is no LSOA), ``issue``, ``month`` (str) and ``n`` (int64): small
+        (distinct names x issues x months) whatever the number of records.
+    """
+    grouped = table.select(list(PLACING_COLUMNS)).unify_dictionaries().group_by(list(PLACING_COLUMNS)).aggregate(
+        [([], "count_all")])
+    return pd.DataFrame({c: grouped[c].combine_chunks().cast(pa.string()).to_pandas() for c in PLACING_COLUMNS}
+                        | {"n": grouped["count_all"].to_numpy().astype("int64")})
+
+
+def place_grouped(grouped: pd.DataFrame, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame,
+                                                                                             dict[str, Any]]:
+    """Counts per district x issue x month and the data-quality account from :func:`group_placing`'s table.
+
+    The one place the quality account is built (the Arrow and the Dask engines both group, then call this):
+    each distinct local-authority name, not each row, is placed.
 
     Parameters
     ----------
-    table : pyarrow.Table
-        At least :data:`PLACING_COLUMNS` (from the Parquet cache).
+    grouped : DataFrame
+        ``la_name`` (None where there is no LSOA), ``issue``, ``month``, ``n``.
     county : County
         Districts with their official names and aliases.
     account : dict
@@ -128,31 +144,36 @@ def count_placed(table: pa.Table, county: County, account: dict[str, Any]) -> tu
     InputError
         A district that received no record at all (:func:`check_every_district_placed`).
     """
-    table = table.select(list(PLACING_COLUMNS)).unify_dictionaries()
-    grouped = table.group_by(list(PLACING_COLUMNS)).aggregate([([], "count_all")])
-    n = grouped["count_all"].to_numpy()
-    la_code, la_names = _codes(grouped["la_name"])
-    code = district_lookup(la_names, county)[la_code]  # index -1 (no LSOA) hits the trailing -1
+    la = pd.Categorical(grouped["la_name"])
+    la_code = la.codes.astype("int64")
+    la_names = [str(c) for c in la.categories]
+    n = grouped["n"].to_numpy(dtype="int64")
+    code = district_lookup(la_names, county)[la_code]  # code -1 (no LSOA) hits the trailing -1
     no_lsoa = la_code < 0
     outside = (code < 0) & ~no_lsoa
     by_name = np.bincount(la_code[outside], weights=n[outside], minlength=len(la_names))
     by_area = {la_names[int(i)]: int(by_name[i]) for i in np.flatnonzero(by_name)}
-    inside = pa.array(code >= 0)
-    issue, month = (grouped[c].combine_chunks().cast(pa.string()).filter(inside).to_pandas()
-                    for c in ("issue", "month"))
+    inside = code >= 0
+    issue = grouped["issue"].astype("str").to_numpy()[inside]
     placed = pd.DataFrame({
-        "district": pd.Categorical.from_codes(code[code >= 0], categories=county.district_names),
-        "issue": pd.Categorical(issue, categories=issue_categories(issue.unique())),
-        "month": month,
-        "count": n[code >= 0].astype("int64"),
+        "district": pd.Categorical.from_codes(code[inside], categories=county.district_names),
+        "issue": pd.Categorical(issue, categories=issue_categories(issue)),
+        "month": grouped["month"].astype("str").to_numpy()[inside],
+        "count": n[inside],
     })
     # Two names of one district (an alias) fold together here.
     counts = (placed.groupby(["district", "issue", "month"], observed=True, sort=True)["count"].sum()
               .reset_index()[list(COUNT_COLUMNS)])
+    counts["month"] = counts["month"].astype("str")
     counts["count"] = counts["count"].astype("int64")
     per_district = counts.groupby("district", observed=False)["count"].sum().to_dict()
     check_every_district_placed(county, per_district, by_area)
     return counts, quality_account(county, account, per_district, int(n[no_lsoa].sum()), by_area)
+
+
+def count_placed(table: pa.Table, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`place_grouped` of :func:`group_placing`: counts and quality from the incidents' Arrow table."""
+    return place_grouped(group_placing(table), county, account)
 
 
 def place(table: pa.Table, county: County, account: dict[str, Any]) -> Dataset:

@@ -7,8 +7,12 @@ columns of the three contract tables are exactly those of design.md section 5, i
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +24,7 @@ from csa_analysis.method.costs import add_cost, cost_per_area, funding_scenarios
 from csa_analysis.method.delivery import delivery_levels
 from csa_analysis.method.harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
 from csa_analysis.method.prevalence import county_volume, location_quotients
+from csa_analysis.method.rag import rag_table
 from csa_analysis.method.scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
 from csa_analysis.method.volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
 
@@ -36,9 +41,68 @@ COST_PER_AREA_COLUMNS = (
     "district", "population", "funding_gbp", "incidents", "funding_per_incident_gbp",
     "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share",
 )
-#: Tables written by ``csa score`` (file name = key + ".csv").
-TABLE_NAMES = ("issue_scores", "county_priorities", "cost_per_area", "harm_sensitivity", "monthly",
-               "funding_scenarios")
+
+
+@dataclass
+class Scored:
+    """One quarter scored: what ``csa score`` writes, the board pack shows and a notebook opens.
+
+    Attributes
+    ----------
+    quarter : Quarter
+        The quarter scored.
+    tables : dict of DataFrame
+        Every table by name, as published (any disclosure rule applied): the scored tables of
+        :func:`build_tables_from_counts` (the ``rag`` status among them, computed before disclosure) and the
+        partnership tables when the county gives a register.
+    quality : dict
+        The data-quality account (``csa check --json``).
+    inputs : list of dict
+        The files read: ``path``, ``sha256``, ``rows``.
+    """
+
+    quarter: Quarter
+    tables: dict[str, pd.DataFrame]
+    quality: dict[str, Any]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+
+    #: The file, written last, that lists a saved folder's files with their sha256.
+    LISTING = "entry.json"
+
+    def save(self, folder: str | Path) -> None:
+        """Write the tables as Parquet and the rest as JSON into ``folder``, the listing of every file last."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in self.tables.items():
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "quality.json").write_text(json.dumps(self.quality, indent=1), encoding="utf-8")
+        (folder / "inputs.json").write_text(json.dumps(self.inputs, indent=1), encoding="utf-8")
+        (folder / "quarter.json").write_text(json.dumps({"quarter": str(self.quarter)}), encoding="utf-8")
+        listing = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != self.LISTING}
+        (folder / self.LISTING).write_text(json.dumps(listing, indent=0), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Scored | None:
+        """What :meth:`save` wrote into ``folder``; None when it is missing, incomplete or changed since."""
+        folder = Path(folder)
+        try:
+            listing = json.loads((folder / cls.LISTING).read_text(encoding="utf-8"))
+            files = {p.name for p in folder.iterdir()} - {cls.LISTING}
+            if not isinstance(listing, dict) or files != set(listing):
+                return None
+            if any(_sha256(folder / name) != digest for name, digest in listing.items()):
+                return None
+            tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+            quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
+            inputs = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
+            quarter = Quarter.parse(json.loads((folder / "quarter.json").read_text(encoding="utf-8"))["quarter"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return cls(quarter, tables, quality, inputs)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _order(df: pd.DataFrame, first: Sequence[str]) -> pd.DataFrame:
@@ -145,36 +209,8 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     }
     if scales is not None:
         tables["morile_matrix"] = morile_matrix(county_priorities, scales)
+    tables["rag"] = rag_table(issue_scores, county_priorities)
     return tables
 
 
-def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
-    """Round for people and for stable diffs: pounds to 2 decimals, other decimals to 6 significant places."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(2) if col.endswith("_gbp") else out[col].round(6)
-        elif isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype("str")
-    return out
-
-
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write each table as ``out_dir/tables/<name>.csv`` (UTF-8, no index, blanks as empty cells).
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    folder = Path(out_dir) / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        path = folder / f"{name}.csv"
-        _for_csv(table).to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written
-
-
-__all__ = ["TABLE_NAMES", "build_tables", "build_tables_from_counts", "write_tables"]
+__all__ = ["Scored", "build_tables", "build_tables_from_counts"]

@@ -35,7 +35,7 @@ Register columns (header row 1, one partnership per row; other columns are ignor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,6 +218,25 @@ def read_partnerships(path: str | Path, county: County) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(REGISTER_COLUMNS))
     return out.astype({"partnership": "str", "level": "str", "covers_all": "bool", "meetings_per_year": "int64",
                        "admin_cost_gbp": "float64", "delivery_spend_gbp": "float64", "source_row": "int64"})
+
+
+def register_summary(register: pd.DataFrame) -> pd.DataFrame:
+    """The register as a flat table for people: ``partnership``, ``level``, ``geography`` (district names
+    "; "-joined, or "all"), ``remit``, ``members`` ("; "-joined), ``meetings_per_year``, ``admin_cost_gbp``,
+    ``delivery_spend_gbp`` (pounds a year, blank when unknown)."""
+    def joined(values: pd.Series) -> pd.Series:
+        return values.map("; ".join).astype("str")
+
+    return pd.DataFrame({
+        "partnership": register["partnership"],
+        "level": register["level"],
+        "geography": joined(register["districts"]).where(~register["covers_all"], "all"),
+        "remit": joined(register["remit"]),
+        "members": joined(register["members"]),
+        "meetings_per_year": register["meetings_per_year"],
+        "admin_cost_gbp": register["admin_cost_gbp"],
+        "delivery_spend_gbp": register["delivery_spend_gbp"],
+    })
 
 
 #: Earlier name of :func:`read_partnerships` (the board pack and the county report call it).
@@ -800,12 +819,19 @@ def partnership_tables(register: pd.DataFrame, overlap_threshold: float = 0.5,
     Returns
     -------
     dict of str to DataFrame
-        ``partnership_overlap``, ``partnership_load``, ``partnership_admin``, ``partnership_mergers``,
-        ``partnership_scenario``, ``partnership_scenario_load``, ``partnership_assumptions``.
+        ``partnership_register`` (one row per partnership, lists "; "-joined), ``partnership_overlap``,
+        ``partnership_overlap_matrix`` (every pair's remit overlap, long: ``partnership_a``, ``partnership_b``,
+        ``jaccard``, in register order, for the heat map), ``partnership_load``, ``partnership_admin``,
+        ``partnership_mergers``, ``partnership_scenario``, ``partnership_scenario_load``,
+        ``partnership_assumptions``.
     """
     result = hub_and_spoke_scenario(register, **scenario)  # type: ignore[arg-type]
+    matrix = overlap_matrix(register)
+    pairs = matrix.rename_axis(index="partnership_a", columns="partnership_b").stack(future_stack=True)
     return {
+        "partnership_register": register_summary(register),
         "partnership_overlap": remit_overlap(register),
+        "partnership_overlap_matrix": pairs.rename("jaccard").reset_index(),
         "partnership_load": meeting_load(register),
         "partnership_admin": admin_share(register),
         "partnership_mergers": candidate_mergers(register, overlap_threshold),
@@ -813,41 +839,10 @@ def partnership_tables(register: pd.DataFrame, overlap_threshold: float = 0.5,
     }
 
 
-def _flat(table: pd.DataFrame) -> pd.DataFrame:
-    """Tuple-valued columns joined with "; " (for CSV)."""
-    out = table.copy()
-    for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, tuple)).any():
-            out[col] = out[col].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v).astype("str")
-    return out
-
-
-def write_partnership_tables(results: Mapping[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write each table as ``out_dir/tables/<name>.csv`` (UTF-8, no index, blanks as empty cells).
-
-    Parameters
-    ----------
-    results : mapping of str to DataFrame
-        Usually :func:`partnership_tables` (``partnership_overlap.csv``, ``partnership_load.csv``,
-        ``partnership_scenario.csv`` and the rest); tuple-valued columns are written "; "-separated, pounds
-        rounded to 2 decimals and other decimals to 6 places as in every ``OUT/tables`` file.
-    out_dir : str or Path
-        The output folder (``OUT``).
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    from csa_analysis.method.score import write_tables
-
-    return write_tables({name: _flat(t) for name, t in results.items()}, out_dir)
-
-
 __all__ = [
     "BOARD_FUNCTIONS", "COLUMNS", "LEVELS", "REFERENCE_ADMIN_SHARE", "THEMES", "HubAndSpokeResult",
     "admin_share", "admin_share_context", "candidate_mergers", "hub_and_spoke_scenario", "jaccard",
     "meeting_load", "meeting_load_context", "normalise_remit_item", "overlap_matrix", "partnership_districts",
     "partnership_members", "partnership_remit", "partnership_tables", "read_partnerships", "read_register",
-    "remit_overlap", "write_partnership_tables",
+    "register_summary", "remit_overlap",
 ]

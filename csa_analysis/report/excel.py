@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from csa_analysis import __version__
 from csa_analysis.config.county import County
 from csa_analysis.domain.periods import Quarter
+from csa_analysis.report.formatting import quality_rows
 
 HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -37,7 +38,10 @@ SHEETS = {
     "Funding scenarios": "funding_scenarios",
     "Harm sensitivity": "harm_sensitivity",
     "Monthly counts": "monthly",
+    "RAG status": "rag",
+    "Partnership register": "partnership_register",
     "Partnership overlap": "partnership_overlap",
+    "Partnership overlap matrix": "partnership_overlap_matrix",
     "Partnership meeting load": "partnership_load",
     "Partnership admin share": "partnership_admin",
     "Partnership mergers": "partnership_mergers",
@@ -159,16 +163,6 @@ def write_sheet(ws, df: pd.DataFrame) -> None:
         ws.append(row)
 
 
-def quality_frame(quality: Mapping[str, Any]) -> pd.DataFrame:
-    """The data-quality account as a two-column table (measure, rows)."""
-    rows = [("rows_read", quality["rows_read"]), ("placed_in_county", sum(quality["districts"].values())),
-            ("unallocated", quality["unallocated"]), ("out_of_area", quality["out_of_area"]),
-            ("duplicates_dropped", quality["duplicates_dropped"])]
-    rows += [(key, quality[key]) for key in ("repeated_file_rows", "coordinates_outside_gb") if key in quality]
-    rows += [(f"placed: {d}", n) for d, n in quality["districts"].items()]
-    return pd.DataFrame(rows, columns=["measure", "rows"])
-
-
 def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,
                    quarter: Quarter, path: str | Path) -> Path:
     """Write ``board_pack.xlsx``: an About sheet, one sheet per table and a data-quality sheet.
@@ -209,7 +203,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any
     for key in order:
         name = known.get(key) or key.replace("_", " ").capitalize()[:31]
         write_sheet(wb.create_sheet(name), tables[key])
-    write_sheet(wb.create_sheet("Data quality"), quality_frame(quality))
+    write_sheet(wb.create_sheet("Data quality"), quality_rows(quality, by_district=True))
     path = Path(path)
     wb.save(path)
     return path

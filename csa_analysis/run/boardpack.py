@@ -2,11 +2,11 @@
 
 Shape (one runner owns execution and export):
 
-1. read and score the data once (:func:`csa_analysis.method.score.build_tables`); bad input stops here, exit 2,
+1. score the quarter once (:func:`csa_analysis.run.pipeline.score_quarter`); bad input stops here, exit 2,
    nothing written;
 2. take a lock on OUT, so two runs into the same folder are never interleaved;
-3. build the pack in a temporary folder beside OUT: tables as CSV, the same tables as Parquet for the
-   notebooks (the county roll-up reads these processed tables, never the district notebooks);
+3. build the pack in a temporary folder beside OUT: tables as CSV, the scored quarter saved for the notebooks
+   (the county roll-up reads these processed tables, never the district notebooks);
 4. execute each notebook with papermill's Python API in a thread pool (one process: imports happen once, a
    report costs about a kernel start plus its own work), with an explicit kernel and a per-cell timeout,
    keeping each executed notebook beside its HTML as the audit log;
@@ -23,13 +23,10 @@ produced and the exit code is 1. The executed notebook records the injected para
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import html
 import json
 import math
 import os
-import random
 import shutil
 import sys
 import tempfile
@@ -37,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,10 +45,23 @@ from csa_analysis import __version__
 from csa_analysis.config.county import County, read_county
 from csa_analysis.domain.names import normalise_name
 from csa_analysis.domain.periods import Quarter
-from csa_analysis.errors import ENVIRONMENT_ERRNOS, EnvironmentFailure, InputError, environment_failure
-from csa_analysis.method.score import write_tables
-from csa_analysis.paths import PACKAGED_NOTEBOOK_DIR, TEMPLATE_DIR, default_cache_dir
-from csa_analysis.report.sections import FAIL_ENV, save_pack_data
+from csa_analysis.errors import EnvironmentFailure, InputError, environment_failure
+from csa_analysis.method.score import Scored
+from csa_analysis.paths import default_cache_dir
+from csa_analysis.report.front_page import front_page
+from csa_analysis.report.tables import write_tables
+from csa_analysis.run.kernels import (
+    COUNTY_NOTEBOOK,
+    DISTRICT_NOTEBOOK,
+    NOTEBOOK_DIR,
+    ReportJob,
+    _report_task,
+    allow_reports,
+    kernel_name,
+    run_report,
+    stop_reports,
+)
+from csa_analysis.run.notebook import FAIL_ENV
 from csa_analysis.run.output import (
     GENERATOR,
     check_cache,
@@ -62,65 +72,7 @@ from csa_analysis.run.output import (
     remove_stale,
     replace_dir,
 )
-from csa_analysis.run.output import slug as slug  # re-exported: tests and notebooks name pages with it
-
-KERNEL_NAME = "csa-workbench"
-#: The report notebooks shipped with the package: what the pack runs (the copies in notebooks/ are the analyst's).
-NOTEBOOK_DIR = PACKAGED_NOTEBOOK_DIR
-DISTRICT_NOTEBOOK = "district_assessment.ipynb"
-COUNTY_NOTEBOOK = "county_rollup.ipynb"
-
-
-@dataclass
-class Scored:
-    """What a board pack is built from: the scored tables of one quarter and the account of the inputs."""
-
-    quarter: Quarter
-    tables: dict[str, pd.DataFrame]
-    quality: dict[str, Any]  # the data-quality account (``csa check --json``)
-    inputs: list[dict[str, Any]] = field(default_factory=list)  # files read: path, sha256, rows
-
-
-def _compute_tables(county: County, quarter: str | None, *, cache_dir: str | Path | None = None,
-                    progress: Callable[[str], None] | None = None) -> Scored:
-    """Load the county's police.uk data (through the Parquet cache) and score one quarter.
-
-    The one hook between the board pack and the analysis: everything the reports show comes from what this
-    returns. Tests replace it with synthetic tables.
-
-    Parameters
-    ----------
-    county : County
-        From :func:`csa_analysis.config.county.read_county`.
-    quarter : str or None
-        ``2024-25Q1``; None for the latest complete quarter in the data.
-    cache_dir : str or Path, optional
-        The processed-data cache (default :func:`csa_analysis.config.county.default_cache_dir`).
-    progress : callable, optional
-        Called with one-line progress messages.
-
-    Raises
-    ------
-    InputError
-        Bad inputs, a malformed quarter or one not fully in the data (exit code 2).
-    """
-    from csa_analysis.ingest.combine import complete_months
-    from csa_analysis.ingest.counts import arrow_monthly_counts
-    from csa_analysis.method.disclosure import publish
-    from csa_analysis.method.score import build_tables_from_counts
-    from csa_analysis.run.pipeline import resolve_quarter
-
-    if quarter:
-        Quarter.parse(quarter)  # a malformed quarter fails before any work
-    # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
-    counts, account, quality = arrow_monthly_counts(county, cache_dir=cache_dir, progress=progress, rehash=True)
-    q = resolve_quarter(quarter, account)
-    tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
-    if county.partnerships_file is not None:
-        from csa_analysis.partnerships.register import partnership_tables, read_register
-
-        tables |= partnership_tables(read_register(county.partnerships_file, county))
-    return Scored(q, tables, quality, account["inputs"])
+from csa_analysis.run.pipeline import score_quarter
 
 
 def _fail_targets(county: County, names: Sequence[str]) -> set[str]:
@@ -140,200 +92,6 @@ def _fail_targets(county: County, names: Sequence[str]) -> set[str]:
             raise InputError(f"{n!r} names no report", where=f"${FAIL_ENV} (failure injection)",
                              expected="district names from county.toml, or 'county'")
     return out
-
-
-@dataclass
-class ReportJob:
-    """One report to produce."""
-
-    name: str  # district official name, or the county's name
-    kind: str  # "district" or "county"
-    notebook: Path
-    html: str  # path relative to the pack
-    parameters: dict
-    title: str = ""  # the page's <title>
-    audit: str | None = None  # the executed notebook (audit log), relative to the pack, once written
-    status: str = "pending"
-    seconds: float = 0.0
-    error: str | None = None
-    environment: bool = False  # failed because the machine did (disk full, permission denied), not the report
-
-
-#: Set when the run is stopping (Ctrl-C, SIGTERM): no new kernel may run, running ones are killed.
-_STOPPING = threading.Event()
-#: Kernel managers whose kernels are running, so that a stopping run can kill them.
-_LIVE: set = set()
-_LIVE_LOCK = threading.Lock()
-
-
-def stop_reports() -> None:
-    """Stop the run's reports at once: refuse new kernels and kill every running one (Ctrl-C, SIGTERM)."""
-    _STOPPING.set()
-    with _LIVE_LOCK:
-        managers = list(_LIVE)
-    for km in managers:
-        _kill(km)
-
-
-def _kill(km) -> None:
-    with contextlib.suppress(Exception):
-        km.provisioner.process.kill()
-
-
-def kernel_name() -> str:
-    """The project's kernel if registered (``make venv`` does), else the default ``python3``."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    specs = KernelSpecManager().find_kernel_specs()
-    return KERNEL_NAME if KERNEL_NAME in specs else "python3"
-
-
-def _exporter():
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        embed_images=True)
-
-
-def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
-    """The kernel manager for one report.
-
-    It kills its kernel after ``seconds`` (None: no limit), so a hung report becomes a named failure, and
-    it does not interrupt a kernel it is shutting down: jupyter_client sends SIGINT before every shutdown,
-    which made finished kernels log a spurious "KeyboardInterrupt caught in kernel" error.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class ReportKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw):  # type: ignore[override]
-            if _STOPPING.is_set():
-                raise RuntimeError("the run is stopping: no new report starts")
-            await super().start_kernel(**kw)
-            with _LIVE_LOCK:
-                _LIVE.add(self)
-            if _STOPPING.is_set():  # stopped while this kernel was starting
-                _kill(self)
-            if seconds is None:
-                return
-
-            def kill() -> None:
-                fired.set()
-                with contextlib.suppress(Exception):
-                    self.provisioner.process.kill()
-
-            self._csa_timer = threading.Timer(seconds, kill)
-            self._csa_timer.daemon = True
-            self._csa_timer.start()
-
-        async def _async_interrupt_kernel(self) -> None:
-            if getattr(self, "shutting_down", False):
-                return
-            await super()._async_interrupt_kernel()
-
-        async def shutdown_kernel(self, *args, **kw):  # type: ignore[override]
-            timer = getattr(self, "_csa_timer", None)
-            if timer is not None:
-                timer.cancel()
-            with _LIVE_LOCK:
-                _LIVE.discard(self)
-            return await super().shutdown_kernel(*args, **kw)
-
-    return ReportKernelManager
-
-
-def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
-               report_timeout: float | None = None) -> None:
-    """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``.
-
-    ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
-    """
-    import papermill as pm
-
-    started = time.perf_counter()
-    fired = threading.Event()
-    manager = _kernel_manager(report_timeout or None, fired)
-    out_nb = staging / job.html.replace(".html", ".ipynb")
-    out_nb.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        for attempt in (1, 2):
-            try:
-                # No cwd: papermill's cwd changes the whole process's directory (not thread-safe); every path
-                # reaches the notebook as an absolute parameter instead.
-                nb = pm.execute_notebook(
-                    str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
-                    progress_bar=False, log_output=False, execution_timeout=timeout, kernel_manager_class=manager,
-                    # keep the terminal's progress lines readable: no kernel start-up warnings, errors only
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                )
-                break
-            except Exception as exc:
-                if attempt == 1 and _port_collision(exc):  # kernels started side by side: retry once
-                    time.sleep(random.uniform(0.2, 1.0))
-                    continue
-                raise
-        import nbformat
-
-        body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb),
-                                                 resources={"metadata": {"name": job.title or job.name}})
-        (staging / job.html).write_text(body, encoding="utf-8")
-        job.status = "ok"
-    except Exception as exc:  # a failed report is recorded, never fatal to the others
-        job.status = "failed"
-        job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
-                     else _short_error(exc))
-        job.environment = isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
-        _cancel_leftover_tasks()
-    if out_nb.is_file():
-        job.audit = out_nb.relative_to(staging).as_posix()
-    job.seconds = round(time.perf_counter() - started, 2)
-
-
-def _cancel_leftover_tasks() -> None:
-    """Cancel what a failed report left pending on this thread's event loop.
-
-    nbclient does not cancel its output-polling task when a cell times out (``async_execute_cell`` leaves
-    it for a ``CellControlSignal``), so it would stay pending on the loop this thread reuses for its next
-    report, and be reported as "Task was destroyed but it is pending!" when Python exits.
-    """
-    import asyncio
-
-    from jupyter_core.utils import ensure_event_loop
-
-    loop = ensure_event_loop()
-    if loop.is_running():
-        return
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
-def _port_collision(exc: BaseException) -> bool:
-    """True for a kernel start that lost a race for a port (``ZMQError: Address already in use``)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if "ZMQError" in type(seen).__name__ or "Address already in use" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _short_error(exc: BaseException) -> str:
-    """One line naming what went wrong: the failing cell's exception, or the runner's."""
-    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
-    if ename:  # papermill's PapermillExecutionError: the notebook's own exception
-        return f"{ename}: {evalue}"[:500]
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip().strip("-")]
-    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:500]
-
-
-def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
-                 report_timeout: float | None) -> ReportJob:
-    """:func:`run_report` as a dask task: returns the job with its status (tasks cannot mutate the caller's)."""
-    run_report(job, staging, kernel, timeout, report_timeout)
-    return job
 
 
 def _select_districts(county: County, districts: Sequence[str] | None) -> list[str]:
@@ -490,7 +248,8 @@ def assess(
     slugs = district_slugs(county.district_names)
     failing = _fail_targets(county, fail)
     check_writable(out.parent)
-    scored = _compute_tables(county, quarter, cache_dir=cache, progress=say)
+    # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
+    scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True)
     q, tables = scored.quarter, scored.tables
     config_sha256 = _config_sha256(county)
     carried = _carry_over(target.previous, scored, config_sha256, chosen, out)
@@ -502,7 +261,7 @@ def assess(
         try:
             write_tables(tables, staging)
             data_folder = staging / "data"
-            save_pack_data(tables, scored.quality, scored.inputs, data_folder)
+            scored.save(data_folder)
             stamp = started_at.strftime("%Y-%m-%d %H:%M UTC")
             common = {"data_dir": str(data_dir), "quarter": str(q), "tables_dir": str(data_folder),
                       "generated_at": stamp}
@@ -579,7 +338,7 @@ def _run_reports(report_jobs: list[ReportJob], staging: Path, kernel: str, timeo
             say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
                 + (f" - {job.error}" if job.error else ""))
 
-    _STOPPING.clear()
+    allow_reports()
     if client is not None:
         from distributed import as_completed as dask_completed
 
@@ -660,50 +419,9 @@ def _manifest(county: County, q: Quarter, started_at: datetime, data_dir: Path, 
     }
 
 
-#: The contract tables first on the front page, then the others alphabetically.
-_FIRST_TABLES = ("county_priorities", "issue_scores", "cost_per_area")
-
-
 def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob], stamp: str,
                table_names: Sequence[str] = ()) -> str:
-    """The pack's front page: links to every report, table and the workbook; failures named.
-
-    Every name from the inputs is HTML-escaped; the page has no script and fetches nothing.
-    """
-    e = html.escape
-    rows = []
-    for j in report_jobs:
-        audit = f'<a href="{e(j.audit)}">notebook</a>' if j.audit else "none"
-        if j.status == "ok":
-            link = f'<a href="{e(j.html)}">{e(j.name)}</a>'
-            state = f"ready ({j.seconds:.1f} s)"
-        else:
-            link = e(j.name)
-            state = f'<span class="failed">failed: {e(j.error or "")}</span>'
-        kind = "County roll-up" if j.kind == "county" else "District strategic assessment"
-        rows.append(f"<tr><td>{kind}</td><td>{link}</td><td>{state}</td><td>{audit}</td></tr>")
-    names = [n for n in _FIRST_TABLES if n in table_names] + sorted(n for n in table_names
-                                                                    if n not in _FIRST_TABLES)
-    tables = "".join(f'<li><a href="tables/{e(n)}.csv">{e(n)}.csv</a></li>' for n in names)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(county.name)} community safety board pack, {e(str(quarter))}</title>
-<style>
-body{{font-family:"Segoe UI",Arial,sans-serif;max-width:900px;margin:2em auto;color:#222;padding:0 1em}}
-h1{{color:#0b3d6e}} table{{border-collapse:collapse;width:100%}}
-th{{background:#0b3d6e;color:#fff;text-align:left;padding:6px}} td{{border-bottom:1px solid #ddd;padding:6px}}
-.failed{{color:#b00020;font-weight:bold}} .meta{{color:#555}}
-@media print{{th{{color:#000;background:#ddd}} a{{color:#000;text-decoration:none}}}}
-</style></head><body>
-<h1>{e(county.name)}: community safety board pack</h1>
-<p class="meta">{e(quarter.label())}. Generated {e(stamp)} by csa-workbench {e(__version__)}.</p>
-<table><thead><tr><th>Report</th><th>Area</th><th>Status</th><th>Audit log</th></tr></thead><tbody>
-{"".join(rows)}
-</tbody></table>
-<h2>Workbook and tables</h2>
-<ul><li><a href="board_pack.xlsx">board_pack.xlsx</a> (the tables as sheets)</li>{tables}
-<li><a href="manifest.json">manifest.json</a> (inputs with their sha256, each report's status)</li></ul>
-<p class="meta">Contains public sector information licensed under the Open Government Licence v3.0.</p>
-</body></html>
-"""
+    """The pack's front page (:func:`csa_analysis.report.front_page.front_page`) for these reports."""
+    reports = [{"name": j.name, "kind": j.kind, "html": j.html, "audit": j.audit, "ok": j.status == "ok",
+                "seconds": j.seconds, "error": j.error} for j in report_jobs]
+    return front_page(county.name, quarter, reports, stamp, table_names)
