@@ -12,19 +12,26 @@ QUARTER ?= 2018-19Q3
 OUT    ?= reports/$(QUARTER)
 JOBS   ?=
 
-.PHONY: help venv report score check test lint format bench lab browser clean strip
+.PHONY: help venv lock report score check test lint format bench lab browser clean strip
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-$(STAMP): pyproject.toml
+# Exact versions, with hashes, from requirements.lock (make lock refreshes it from pyproject.toml).
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (csa-workbench)"
 	@touch $(STAMP)
 
-venv: $(STAMP)  ## create or refresh .venv from pyproject.toml and register the Jupyter kernel
+venv: $(STAMP)  ## create or refresh .venv from requirements.lock and register the Jupyter kernel
+
+lock: venv  ## refresh requirements.lock (exact versions and hashes, every platform) from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+	  -o requirements.lock --upgrade
 
 report: venv  ## the full board pack for the sample data: reports/<quarter>/index.html
 	$(BIN)/csa assess --data $(DATA) --quarter $(QUARTER) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
@@ -44,8 +51,9 @@ browser:  ## install Debian's chromium and chromedriver for the browser test (ne
 test: venv browser lint  ## the whole test suite
 	$(BIN)/python -m pytest
 
-lint: venv  ## ruff
+lint: venv  ## ruff, and the direction of imports (import-linter: layers, no cycles)
 	$(BIN)/ruff check csa_analysis tests benchmarks
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format csa_analysis tests benchmarks

@@ -81,6 +81,7 @@ def district_lookup(la_names: Sequence[str], county: County) -> np.ndarray:
 
     Examples
     --------
+    >>> from pathlib import Path
     >>> from csa_analysis.config.county import County, District
     >>> districts = (District("Blaby", 101526), District("Hinckley and Bosworth", 113136, ("Hinckley & Bosworth",)))
     >>> county = County("Shire", Path("county.toml"), Path("police_uk"), districts)

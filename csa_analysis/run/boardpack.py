@@ -392,6 +392,24 @@ def _keep_reports(carried: Sequence[dict[str, Any]], out: Path, staging: Path) -
     return kept
 
 
+#: The packages whose versions a pack records (an official-statistics run must be reproducible).
+RECORDED_PACKAGES = ("pandas", "numpy", "pyarrow", "scipy", "matplotlib", "openpyxl", "papermill", "nbconvert",
+                     "nbformat", "nbclient", "ipykernel", "jupyter_client", "jinja2", "filelock")
+
+
+def package_versions() -> dict[str, str]:
+    """Python's and each of :data:`RECORDED_PACKAGES`' installed version ("not installed" where missing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0], "csa-workbench": __version__}
+    for name in RECORDED_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def _files_of(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
@@ -406,6 +424,7 @@ def _manifest(county: County, q: Quarter, started_at: datetime, data_dir: Path, 
         "period": q.label(),
         "generated_at": started_at.isoformat(),
         "package_version": __version__,
+        "versions": package_versions(),
         "data_dir": str(data_dir),
         "config_sha256": config_sha256,
         "inputs": scored.inputs,

@@ -1,0 +1,448 @@
+"""The county description (``county.toml``) and the project's paths: configuration lives here only.
+
+``read_county(data_dir)`` reads ``DIR/county.toml`` strictly (an unknown key is an error that names it),
+merges populations and funding given in the TOML with the optional ``population.csv`` and
+``funding.csv|.xlsx`` tables, reconciles every district name through the declared aliases (never by
+guessing), and returns a frozen :class:`County`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from csa_analysis.config.tables import (
+    MAX_GBP,
+    MAX_POPULATION,
+    MAX_SETTING,
+    MIN_POPULATION,
+    check_number,
+    read_district_table,
+)
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.errors import InputError
+
+# --------------------------------------------------------------------------------------------------
+# Configuration records
+
+
+@dataclass(frozen=True)
+class District:
+    """One district CSP: its official name (as in police.uk LSOA names and ONS tables)."""
+
+    name: str
+    population: int
+    aliases: tuple[str, ...] = ()
+    funding_gbp: float | None = None
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """Weights of the priority-score components (any non-negative numbers; they are normalised to sum 1)."""
+
+    volume: float = 0.30
+    trend: float = 0.15
+    harm: float = 0.30
+    cost: float = 0.10
+    prevalence: float = 0.15
+
+
+@dataclass(frozen=True)
+class DeliveryRules:
+    """Thresholds of the delivery-level rules (design.md section 4).
+
+    Attributes
+    ----------
+    low_volume_count : int
+        A district "has low volume" of an issue when its quarterly count is below this.
+    most_districts_share : float
+        "Most districts" means at least this share of the county's districts (0-1).
+    high_harm_weight : float
+        An issue is "high harm" when its harm weight per offence is at least this (weight units).
+    meaningful_county_count : int
+        A county quarterly total at or above this is "meaningful" even when every district is low.
+    priority_top_n : int
+        An issue is "a priority" in a district when its district priority rank is at most this.
+    """
+
+    low_volume_count: int = 20
+    most_districts_share: float = field(default=0.5, metadata={"above": 0, "maximum": 1})
+    high_harm_weight: float = 100.0
+    meaningful_county_count: int = 200
+    priority_top_n: int = field(default=5, metadata={"minimum": 1})
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Optional small-number rule for published outputs (never for calculations). Off when min_count 0."""
+
+    min_count: int = field(default=0, metadata={"maximum": 1000})
+    method: str = "suppress"  # "suppress" or "round"
+
+
+@dataclass(frozen=True)
+class FundingInfo:
+    """What the funding figures are and which pot scenarios to show."""
+
+    label: str = "community safety allocation"
+    source: str = ""
+    pot_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})  # pot shared among districts
+    cut_scenarios_pct: tuple[float, ...] = field(default=(), metadata={"maximum": 100})
+    need_basis: str = "incidents"  # "incidents", "harm" or "cost"
+
+
+@dataclass(frozen=True)
+class County:
+    """A county (or force area) and its districts, as read from ``county.toml``.
+
+    Attributes
+    ----------
+    name : str
+        The county named in the reports.
+    toml_path : Path
+        The ``county.toml`` read.
+    police_uk : Path
+        Folder or ``.zip`` of police.uk downloads.
+    districts : tuple of District
+        In the order of the TOML file; populations and funding already merged from any tables.
+    funding_file, population_file : Path or None
+        The optional district tables that were read.
+    harm_table, harm_alternative, cost_table : Path or None
+        User reference tables replacing the shipped defaults (see :mod:`csa_analysis.method.harm`).
+    morile : dict
+        Optional MoRiLE-style scales (``[morile]`` table), passed through unchanged.
+    partnerships_file : Path or None
+        Optional partnership register (``partnerships = "..."``, or partnerships.csv/.xlsx beside the TOML).
+    """
+
+    name: str
+    toml_path: Path
+    police_uk: Path
+    districts: tuple[District, ...]
+    population_file: Path | None = None
+    funding_file: Path | None = None
+    scoring: ScoringWeights = field(default_factory=ScoringWeights)
+    delivery: DeliveryRules = field(default_factory=DeliveryRules)
+    disclosure: Disclosure = field(default_factory=Disclosure)
+    funding_info: FundingInfo = field(default_factory=FundingInfo)
+    harm_table: Path | None = None
+    harm_alternative: Path | None = None
+    cost_table: Path | None = None
+    morile: dict[str, Any] = field(default_factory=dict)
+    partnerships_file: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.toml_path.parent
+
+    @property
+    def district_names(self) -> list[str]:
+        """Official district names in configuration order."""
+        return [d.name for d in self.districts]
+
+    def name_map(self) -> dict[str, str]:
+        """Normalised official name or alias -> official name."""
+        out: dict[str, str] = {}
+        for d in self.districts:
+            for n in (d.name, *d.aliases):
+                out[normalise_name(n)] = d.name
+        return out
+
+    def populations(self) -> pd.Series:
+        """Residents per district (int64), indexed by official name."""
+        return pd.Series(
+            {d.name: d.population for d in self.districts}, dtype="int64", name="population"
+        ).rename_axis("district")
+
+    def funding(self) -> pd.Series:
+        """Funding in pounds per district (float64, NaN where none was given)."""
+        return pd.Series(
+            {d.name: d.funding_gbp for d in self.districts}, dtype="float64", name="funding_gbp"
+        ).rename_axis("district")
+
+    def has_funding(self) -> bool:
+        return any(d.funding_gbp is not None for d in self.districts)
+
+    def input_files(self) -> list[Path]:
+        """Every file this county description reads besides the police.uk downloads: county.toml first."""
+        files = [self.toml_path, self.population_file, self.funding_file, self.partnerships_file,
+                 self.harm_table, self.harm_alternative, self.cost_table]
+        return [p for p in files if p is not None]
+
+
+# --------------------------------------------------------------------------------------------------
+# Strict TOML reading
+
+_TOP_KEYS = {
+    "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
+    "funding_info", "harm", "costs", "morile", "partnerships",
+}
+_DISTRICT_KEYS = {"name", "population", "aliases", "funding_gbp"}
+_HARM_KEYS = {"table", "alternative"}
+_COST_KEYS = {"table"}
+
+
+def _check_keys(table: dict, allowed: set[str], file: Path, where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise InputError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}",
+            file=file,
+            where=where,
+            expected=f"only {', '.join(sorted(allowed))}",
+        )
+
+
+def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
+    """A settings dataclass from a TOML table: keys checked, each value typed and bounded by its field's
+    ``metadata`` (``above``, ``maximum``; every number is finite and at least 0 unless ``above`` says)."""
+    if not isinstance(table, dict):
+        raise InputError("is not a table", file=file, where=where, expected=f"a [{where}] table")
+    defaults = cls()
+    fields = cls.__dataclass_fields__
+    _check_keys(table, set(fields), file, f"[{where}]")
+    values = {}
+    for key, value in table.items():
+        default = getattr(defaults, key)
+        at = f"[{where}] {key}"
+        meta = fields[key].metadata
+        bounds = {"maximum": meta.get("maximum", MAX_SETTING)}
+        bounds |= {"above": meta["above"]} if "above" in meta else {"minimum": meta.get("minimum", 0)}
+        if isinstance(default, str):
+            if not isinstance(value, str):
+                raise InputError(f"{value!r} is not text", file=file, where=at, expected="a string")
+            values[key] = value
+        elif isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise InputError(f"{value!r} is not a list", file=file, where=at,
+                                 expected="a list of numbers")
+            values[key] = tuple(check_number(v, file, at, **bounds) for v in value)
+        else:
+            values[key] = check_number(value, file, at, integer=isinstance(default, int), **bounds)
+    return cls(**values)
+
+
+def _resolve_path(base: Path, value: Any, file: Path, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{value!r} is not a path", file=file, where=where,
+                         expected="a file or folder path, relative to county.toml")
+    p = Path(value)
+    return p if p.is_absolute() else base / p
+
+
+def read_county(data_dir: str | Path) -> County:
+    """Read ``DIR/county.toml`` and the optional district tables beside it.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder (``--data DIR``) holding ``county.toml``; or the path of a TOML file itself.
+
+    Returns
+    -------
+    County
+        Validated configuration with populations (residents) and funding (pounds) merged.
+
+    Raises
+    ------
+    InputError
+        Unknown keys, a district listed twice, an alias that collides with another district, a population
+        outside 1,000 to 15,000,000, a population or funding row naming no district, funding given twice, a
+        setting that is not a finite number within its bounds: the file and key are named.
+    """
+    data_dir = Path(data_dir)
+    toml_path = data_dir if data_dir.suffix == ".toml" else data_dir / "county.toml"
+    raw = _read_toml(toml_path)
+    base = toml_path.parent
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("the county has no name", file=toml_path, where="name",
+                         expected='name = "<county or force area>"')
+    districts = _read_districts(raw.get("districts"), toml_path)
+    name_map = {normalise_name(n): d["name"] for d in districts for n in (d["name"], *d["aliases"])}
+    pop_file = _merge_populations(districts, _optional_table(base, raw.get("population"), "population", toml_path),
+                                  name_map, toml_path)
+    fund_file = _merge_funding(districts, _optional_table(base, raw.get("funding"), "funding", toml_path),
+                               name_map, toml_path)
+    harm = _subtable(raw, "harm", _HARM_KEYS, toml_path)
+    costs = _subtable(raw, "costs", _COST_KEYS, toml_path)
+    morile = raw.get("morile", {})
+    if not isinstance(morile, dict):
+        raise InputError("is not a table", file=toml_path, where="morile", expected="[morile]")
+    return County(
+        name=name.strip(),
+        toml_path=toml_path,
+        police_uk=_resolve_path(base, raw.get("police_uk", "police_uk"), toml_path, "police_uk"),
+        districts=tuple(District(**d) for d in districts),
+        population_file=pop_file,
+        funding_file=fund_file,
+        **_settings(raw, toml_path),
+        harm_table=_reference(harm, "table", "[harm] table", toml_path),
+        harm_alternative=_reference(harm, "alternative", "[harm] alternative", toml_path),
+        cost_table=_reference(costs, "table", "[costs] table", toml_path),
+        morile=dict(morile),
+        partnerships_file=_optional_table(base, raw.get("partnerships"), "partnerships", toml_path),
+    )
+
+
+def _read_toml(toml_path: Path) -> dict[str, Any]:
+    """The parsed TOML (a byte-order mark is fine), its top-level keys checked."""
+    if not toml_path.is_file():
+        raise InputError("no county description found", file=toml_path,
+                         expected="a county.toml naming the county and its districts "
+                         "(see data/raw/leicestershire/county.toml)")
+    try:
+        raw = tomllib.loads(toml_path.read_text(encoding="utf-8-sig"))  # a BOM from Windows Notepad is fine
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                         file=toml_path, expected="a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"is not valid TOML: {exc}", file=toml_path,
+                         expected="TOML syntax, e.g. name = \"Leicestershire\"") from None
+    _check_keys(raw, _TOP_KEYS, toml_path, "top level")
+    return raw
+
+
+def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]:
+    """The ``[[districts]]`` tables as dicts (name, population or None, aliases, funding_gbp or None), with
+    every name and alias standing for one district only."""
+    if not isinstance(districts_raw, list) or not districts_raw:
+        raise InputError("no districts are listed", file=toml_path, where="[[districts]]",
+                         expected="one [[districts]] table per district CSP")
+    seen: dict[str, str] = {}
+    out = []
+    for i, d in enumerate(districts_raw, start=1):
+        where = f"[[districts]] number {i}"
+        if not isinstance(d, dict):
+            raise InputError("is not a table", file=toml_path, where=where, expected="name = ..., population = ...")
+        dname = d.get("name")
+        if isinstance(dname, str) and dname.strip():
+            where = f"[[districts]] {dname.strip()!r}"
+        _check_keys(d, _DISTRICT_KEYS, toml_path, where)
+        if not isinstance(dname, str) or not dname.strip():
+            raise InputError("has no name", file=toml_path, where=where,
+                             expected="the official district name, e.g. name = \"Charnwood\"")
+        dname = re.sub(r"\s+", " ", dname).strip()
+        where = f"[[districts]] {dname!r}"
+        aliases = d.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise InputError(f"aliases {aliases!r} are not a list of names", file=toml_path,
+                             where=where, expected='aliases = ["Other spelling", ...]')
+        for n in (dname, *aliases):
+            key = normalise_name(n)
+            if key in seen:
+                what = "listed twice" if seen[key] == dname or n == dname else "used twice"
+                raise InputError(f"the name {n!r} is {what}: it already stands for district {seen[key]!r}",
+                                 file=toml_path, where=where,
+                                 expected="each district once, and every alias naming one district only")
+            seen[key] = dname
+        pop, fund = d.get("population"), d.get("funding_gbp")
+        out.append({
+            "name": dname, "aliases": tuple(aliases),
+            "population": None if pop is None else check_number(
+                pop, toml_path, f"{where} population", integer=True, minimum=MIN_POPULATION,
+                maximum=MAX_POPULATION),
+            "funding_gbp": None if fund is None else check_number(
+                fund, toml_path, f"{where} funding_gbp", minimum=0, maximum=MAX_GBP),
+        })
+    return out
+
+
+def _merge_populations(districts: list[dict[str, Any]], pop_file: Path | None, name_map: dict[str, str],
+                       toml_path: Path) -> Path | None:
+    """Fill ``population`` from the population table (which must agree with the TOML); every district needs one."""
+    if pop_file is not None:
+        pops = read_district_table(pop_file, "population", name_map, integer=True, minimum=MIN_POPULATION,
+                                   maximum=MAX_POPULATION, expected="a whole number of residents")
+        for d in districts:
+            if d["name"] not in pops:
+                continue
+            if d["population"] is not None and d["population"] != pops[d["name"]]:
+                raise InputError(
+                    f"population of {d['name']!r} is {d['population']:,} in {toml_path.name} "
+                    f"but {pops[d['name']]:,} in {pop_file.name}", file=pop_file, where=f"district {d['name']!r}",
+                    expected="the population given in one place only, or the same in both")
+            d["population"] = pops[d["name"]]
+    missing = [d["name"] for d in districts if d["population"] is None]
+    if missing:
+        raise InputError(f"no population for {', '.join(missing)}", file=toml_path, where="[[districts]]",
+                         expected="population = <residents> for every district, or a population.csv with "
+                         "columns district, population")
+    return pop_file
+
+
+def _merge_funding(districts: list[dict[str, Any]], fund_file: Path | None, name_map: dict[str, str],
+                   toml_path: Path) -> Path | None:
+    """Fill ``funding_gbp`` from the funding table; funding given both there and in the TOML is refused."""
+    if fund_file is None:
+        return None
+    in_toml = [d["name"] for d in districts if d["funding_gbp"] is not None]
+    if in_toml:
+        raise InputError(f"funding is given both in {toml_path.name} (funding_gbp for {', '.join(in_toml)}) "
+                         f"and in {fund_file.name}", file=fund_file, expected="funding in one place only")
+    funds = read_district_table(fund_file, "allocation_gbp", name_map, maximum=MAX_GBP,
+                               expected="pounds, e.g. 22380 or 22,380.50")
+    for d in districts:
+        d["funding_gbp"] = funds.get(d["name"])
+    return fund_file
+
+
+#: Allowed values of the text settings, checked after their sections are read.
+_CHOICES = {("disclosure", "method"): ("suppress", "round"),
+            ("funding_info", "need_basis"): ("incidents", "harm", "cost")}
+
+
+def _settings(raw: dict[str, Any], toml_path: Path) -> dict[str, Any]:
+    """The ``[scoring]``, ``[delivery]``, ``[disclosure]`` and ``[funding_info]`` sections (defaults where absent)."""
+    sections = {"scoring": ScoringWeights, "delivery": DeliveryRules, "disclosure": Disclosure,
+                "funding_info": FundingInfo}
+    out = {key: _dataclass_from(cls, raw[key], toml_path, key) if key in raw else cls()
+           for key, cls in sections.items()}
+    for (section, key), allowed in _CHOICES.items():
+        value = getattr(out[section], key)
+        if value not in allowed:
+            raise InputError(f"{key} {value!r} is unknown", file=toml_path, where=f"[{section}] {key}",
+                             expected=" or ".join(f'"{a}"' for a in allowed))
+    if sum(vars(out["scoring"]).values()) <= 0:
+        raise InputError("all scoring weights are 0", file=toml_path, where="[scoring]",
+                         expected="at least one weight above 0")
+    return out
+
+
+def _subtable(raw: dict[str, Any], key: str, allowed: set[str], toml_path: Path) -> dict[str, Any]:
+    table = raw.get(key, {})
+    if not isinstance(table, dict):
+        raise InputError("is not a table", file=toml_path, where=key, expected=f"[{key}]")
+    _check_keys(table, allowed, toml_path, f"[{key}]")
+    return table
+
+
+def _reference(table: dict[str, Any], key: str, where: str, toml_path: Path) -> Path | None:
+    """A user reference table named in ``[harm]`` or ``[costs]`` (it must exist)."""
+    if key not in table:
+        return None
+    p = _resolve_path(toml_path.parent, table[key], toml_path, where)
+    if not p.is_file():
+        raise InputError("file not found", file=p, where=f"{toml_path.name} {where}",
+                         expected="an existing reference table")
+    return p
+
+
+def _optional_table(base: Path, value: Any, stem: str, toml_path: Path) -> Path | None:
+    """An explicitly named table (must exist), else ``<stem>.csv`` or ``.xlsx`` beside the TOML."""
+    if value is not None:
+        p = _resolve_path(base, value, toml_path, stem)
+        if not p.is_file():
+            raise InputError("file not found", file=p, where=f"{toml_path.name} {stem}",
+                             expected=f"the {stem} table named in county.toml")
+        return p
+    found = [base / f"{stem}{ext}" for ext in (".csv", ".xlsx") if (base / f"{stem}{ext}").is_file()]
+    if len(found) > 1:
+        raise InputError(f"both {found[0].name} and {found[1].name} exist", file=base,
+                         expected=f"one {stem} table")
+    return found[0] if found else None

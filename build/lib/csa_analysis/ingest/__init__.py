@@ -1,0 +1,1 @@
+"""Raw police.uk files to counts: discover, parse, de-duplicate, cache, place, count."""

@@ -1,0 +1,1 @@
+"""The analysis: volume, prevalence, harm, costs, scoring, delivery, RAG, disclosure."""

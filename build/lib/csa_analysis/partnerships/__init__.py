@@ -1,0 +1,1 @@
+"""The partnership landscape: register, overlaps, meeting load, hub-and-spoke scenario."""

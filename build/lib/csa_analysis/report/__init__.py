@@ -1,0 +1,1 @@
+"""Presentation: report sections, charts, formatting, Excel, methodology, templates, notebooks."""

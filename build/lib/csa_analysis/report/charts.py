@@ -1,0 +1,292 @@
+"""Charts for the board packs: functions that take the scored tables and return a matplotlib ``Figure``.
+
+One house style: the Okabe-Ito colour-blind-safe palette, titles that name the measure, its unit and the
+period, labelled axes, a fixed size and resolution (:data:`DPI`). Figures are built with the object-oriented
+API (``matplotlib.figure.Figure``, never ``pyplot``): they are not registered with any backend, so they are
+safe to build in threads, never pile up in pyplot's figure list, and are freed as soon as the notebook has
+shown them (there is nothing to ``plt.close``). :func:`png` turns a figure into an embedded PNG image that a
+notebook displays identically whatever matplotlib backend is active (inline, or ``Agg`` from ``MPLBACKEND``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from csa_analysis.method.volume import funnel_limits
+
+#: Okabe-Ito palette (colour-blind safe).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+LEVEL_COLOURS = {"county-wide service": "#D55E00", "county-coordinated": "#0072B2", "district-led": "#009E73"}
+DPI = 110
+SIZE = (8.0, 4.5)
+
+
+def _figure(size: tuple[float, float] = SIZE) -> tuple[Figure, object]:
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _thousands(ax, axis: str = "y") -> None:
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _title(ax, text: str, fontsize: float = 11) -> None:
+    """Left-aligned title with every line wrapped to the figure's width (titles are long: measure, unit, period)."""
+    import textwrap
+
+    chars = max(40, int((ax.figure.get_figwidth() - 1.2) * 72 / (fontsize * 0.55)))
+    lines = [w for line in text.split("\n") for w in (textwrap.wrap(line, chars) or [""])]
+    ax.set_title("\n".join(lines), loc="left", fontsize=fontsize)
+
+
+def _no_data(ax, text: str = "No incidents to show") -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#555555")
+
+
+def title_of(fig: Figure) -> str:
+    """The chart's title (first axes, left title), one line."""
+    return " ".join(fig.axes[0].get_title(loc="left").split()) if fig.axes else ""
+
+
+def png(fig: Figure):
+    """The figure as an embedded PNG image with its title as alternative text, for a notebook to show.
+
+    Returns an ``IPython.display.HTML`` ``<img>`` element (a data URI at the house resolution), so it shows
+    the same whatever matplotlib backend is active and the exported HTML needs no further embedding.
+    """
+    import base64
+    import html
+
+    from IPython.display import HTML
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title_of(fig))}" '
+                'style="max-width:100%;height:auto">')
+
+
+def month_span(months: Sequence[str]) -> str:
+    """``"October 2018 to February 2019"`` for a list of ``YYYY-MM`` months (blank if none).
+
+    Examples
+    --------
+    >>> month_span(["2018-12", "2018-10", "2019-02"])
+    'October 2018 to February 2019'
+    """
+    ms = sorted(set(map(str, months)))
+    if not ms:
+        return ""
+    first, last = (pd.Timestamp(m + "-01").strftime("%B %Y") for m in (ms[0], ms[-1]))
+    return first if first == last else f"{first} to {last}"
+
+
+def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period: str | None = None,
+                district: str | None = None) -> Figure:
+    """Monthly incidents of the given issues, for a district or (``district=None``) the whole county.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``district``, ``issue``, ``month`` (``YYYY-MM``), ``count`` (the ``monthly`` table).
+    issues : sequence of str
+        Issues to draw (the top priorities), at most eight (one palette colour each).
+    area : str
+        Named in the title.
+    period : str, optional
+        Named in the title; default the span of months drawn, e.g. ``"October 2018 to February 2019"``.
+    district : str, optional
+        Restrict to this district; None sums every district (the county).
+    """
+    m = monthly if district is None else monthly[monthly["district"].astype("str") == district]
+    m = m[m["issue"].astype("str").isin(issues)]
+    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(
+        fill_value=0).astype("float64")
+    period = period or month_span(wide.index)
+    fig, ax = _figure()
+    for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):
+        ax.plot(wide.index, wide[issue], marker="o", color=colour, label=issue, linewidth=2)
+    if wide.empty:
+        _no_data(ax)
+    _title(ax, f"Incidents per month (count), top priorities: {area}\n{period}", 11)
+    ax.set_ylabel("Incidents per month (count)")
+    ax.set_xlabel("Month")
+    ax.set_ylim(bottom=0)
+    _thousands(ax)
+    if not wide.empty:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        if len(wide.index) > 8:
+            ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    return fig
+
+
+def rates_vs_county(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, district: str,
+                    period: str) -> Figure:
+    """District rate per 1,000 residents for each issue against the county rate, with 95% intervals."""
+    d = issue_scores[issue_scores["district"].astype("str") == district].copy()
+    d["issue"] = d["issue"].astype("str")
+    c = county_priorities.set_index(county_priorities["issue"].astype("str"))["rate_per_1000"]
+    d = d.assign(county_rate=d["issue"].map(c)).sort_values("county_rate")
+    fig, ax = _figure((8.0, 5.5))
+    y = np.arange(len(d))
+    err = None
+    if {"rate_low_per_1000", "rate_high_per_1000"} <= set(d.columns):
+        err = np.vstack([d["rate_per_1000"] - d["rate_low_per_1000"],
+                         d["rate_high_per_1000"] - d["rate_per_1000"]]).clip(min=0)
+    ax.barh(y, d["rate_per_1000"], color=PALETTE[0], label=district, xerr=err,
+            error_kw={"ecolor": "#555555", "elinewidth": 0.8, "capsize": 2})
+    ax.scatter(d["county_rate"], y, color=PALETTE[3], marker="D", zorder=3, label="County rate")
+    ax.set_yticks(y, d["issue"], fontsize=8)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Incidents per 1,000 residents in the quarter (bars: 95% interval)")
+    ax.set_ylabel("Issue (police.uk crime type)")
+    _title(ax, f"{district} against the county: incidents per 1,000 residents\n{period}", 11)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
+
+
+def heatmap(issue_scores: pd.DataFrame, period: str) -> Figure:
+    """Issue x district heat map of location quotients (1 = the county's mix; above 1 = over-represented)."""
+    s = issue_scores.assign(issue=issue_scores["issue"].astype("str"),
+                            district=issue_scores["district"].astype("str"))
+    wide = s.pivot_table(index="issue", columns="district", values="location_quotient", sort=False)
+    wide = wide.reindex(columns=list(dict.fromkeys(s["district"])))
+    fig = Figure(figsize=(8.5, 6.0), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    data = wide.to_numpy(dtype=float)
+    vmax = max(2.0, float(np.nanmax(data))) if np.isfinite(data).any() else 2.0
+    im = ax.imshow(data, cmap="PuOr_r", vmin=0, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(wide.shape[1]), wide.columns, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(wide.shape[0]), wide.index, fontsize=8)
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(v - vmax / 2) > vmax * 0.3 else "black")
+    fig.colorbar(im, ax=ax, label="Location quotient (ratio; 1 = county mix)")
+    ax.set_xlabel("District")
+    ax.set_ylabel("Issue (police.uk crime type)")
+    _title(ax, f"Where each issue is concentrated: location quotient (ratio, 1 = county mix)\n{period}", 11)
+    return fig
+
+
+def priority_matrix(table: pd.DataFrame, area: str, period: str, harm_unit: str = "weighted harm") -> Figure:
+    """Volume against harm for each issue (log scales); colour by delivery level where known.
+
+    Issues with no harm weight (blank ``harm_score``, e.g. anti-social behaviour) or no incidents cannot sit
+    on log axes: they are named under the title instead of being drawn as zero.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``issue``, ``count``, ``harm_score`` and optionally ``delivery_level``.
+    area, period : str
+        Named in the title.
+    harm_unit : str
+        Unit of the harm weights (e.g. ``"CCHI days"``), shown on the axis.
+    """
+    t = table.assign(issue=table["issue"].astype("str"), count=table["count"].astype("float64"),
+                     harm_score=table["harm_score"].astype("float64"))
+    fig, ax = _figure((8.0, 5.5))
+    has_harm = (t["harm_score"] > 0) & (t["count"] > 0)
+    shown = t[has_harm]
+    colours = (shown["delivery_level"].map(LEVEL_COLOURS).fillna(PALETTE[0])
+               if "delivery_level" in shown else pd.Series(PALETTE[0], index=shown.index))
+    ax.scatter(shown["count"], shown["harm_score"], c=list(colours), s=60, edgecolor="white", zorder=3)
+    for r in shown.itertuples():
+        ax.annotate(r.issue, (r.count, r.harm_score), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    if shown.empty:
+        _no_data(ax, "No issue has both incidents and a harm weight")
+    else:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        _thousands(ax, "x")  # 1,000 rather than 10^3 for a board
+        _thousands(ax, "y")
+    ax.set_xlabel("Volume: incidents in the quarter (count, log scale)")
+    ax.set_ylabel(f"Harm: count x harm weight ({harm_unit}, log scale)")
+    missing = t.loc[~has_harm, "issue"].tolist()
+    note = ("\nNot shown (no harm weight or no incidents): " + ", ".join(missing)) if missing else ""
+    _title(ax, f"Priority matrix: volume (incidents) against harm ({harm_unit}), {area}\n{period}{note}", 10)
+    if "delivery_level" in shown:
+        for level, colour in LEVEL_COLOURS.items():
+            ax.scatter([], [], c=colour, s=60, label=level)
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
+
+
+def funding_vs_need(cost_per_area: pd.DataFrame, period: str, basis: str) -> Figure:
+    """Each district's share of the county's need against its share of the funding (percent).
+
+    A district with no funding figure shows no funding bar (blank is not zero funding) and is named in the
+    title.
+    """
+    c = cost_per_area.assign(district=cost_per_area["district"].astype("str"))
+    fig, ax = _figure((8.0, 4.8))
+    x = np.arange(len(c))
+    ax.bar(x - 0.2, c["need_share"].fillna(0), width=0.4, color=PALETTE[0], label=f"Share of need ({basis})")
+    ax.bar(x + 0.2, c["funding_share"], width=0.4, color=PALETTE[1], label="Share of funding")
+    ax.set_xticks(x, c["district"], rotation=25, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("District")
+    ax.set_ylabel("Share of the county total (%)")
+    unfunded = c.loc[c["funding_share"].isna(), "district"].tolist()
+    note = ("\nNo funding figure for: " + ", ".join(unfunded)) if unfunded else ""
+    _title(ax, f"Funding against need by district (share of county total, %)\n{period}{note}", 11)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def funnel_plot(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, issue: str, period: str) -> Figure:
+    """District rates of one issue against population, with Poisson 95% and 99.8% control limits."""
+    d = issue_scores[issue_scores["issue"].astype("str") == issue]
+    rate = float(county_priorities.set_index(county_priorities["issue"].astype("str")).loc[issue,
+                                                                                         "rate_per_1000"])
+    pops = np.linspace(max(1.0, d["population"].min() * 0.8), d["population"].max() * 1.2, 200)
+    lim = funnel_limits(rate, pops)
+    fig, ax = _figure((8.0, 5.0))
+    ax.axhline(rate, color="#555555", linewidth=1, label=f"County rate {rate:.2f}")
+    for level, style in (("0.95", "--"), ("0.998", ":")):
+        ax.plot(pops, lim[f"lower_{level}"], style, color=PALETTE[3], linewidth=1)
+        ax.plot(pops, lim[f"upper_{level}"], style, color=PALETTE[3], linewidth=1,
+                label=f"{float(level):.1%} limits")
+    ax.scatter(d["population"], d["rate_per_1000"], color=PALETTE[0], zorder=3)
+    for r in d.itertuples():
+        ax.annotate(str(r.district), (r.population, r.rate_per_1000), fontsize=7, xytext=(4, 3),
+                    textcoords="offset points")
+    _thousands(ax, "x")
+    ax.set_xlabel("Residents (count)")
+    ax.set_ylabel("Incidents per 1,000 residents in the quarter")
+    _title(ax, f"{issue}: incidents per 1,000 residents by district against the county (funnel plot)\n"
+                 f"{period}", 11)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
+    """County harm rank of each issue under each weighting (1 = most harm)."""
+    s = sensitivity.assign(issue=sensitivity["issue"].astype("str"))
+    schemes = [c.removeprefix("rank_") for c in s.columns if c.startswith("rank_")]
+    fig, ax = _figure((8.0, 5.5))
+    x = np.arange(len(schemes))
+    for i, r in enumerate(s.itertuples(index=False)):
+        ranks = [getattr(r, f"rank_{k}") for k in schemes]
+        ax.plot(x, ranks, marker="o", color=PALETTE[i % len(PALETTE)], linewidth=1.2)
+        ax.annotate(r.issue, (x[-1], ranks[-1]), fontsize=7, xytext=(5, 0), textcoords="offset points",
+                    va="center")
+    ax.set_xticks(x, [k.replace("_", " ") for k in schemes], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Harm weights used")
+    ax.set_ylabel("Harm rank in the county (1 = most harm)")
+    _title(ax, f"How the harm ranking changes with the weights (rank, 1 = most harm)\n{period}", 11)
+    return fig

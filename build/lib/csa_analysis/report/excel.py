@@ -1,0 +1,209 @@
+"""The board-pack workbook: the scored tables as sheets, formatted for a board paper (openpyxl).
+
+Each sheet has a bold, filled header row that stays frozen on screen and repeats on every printed page,
+number formats chosen from the column (thousands separators, pounds, percentages), column widths fitted to
+the content and a filter on the header. Values are exactly those of the CSV tables; blanks stay blank (never
+0). Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-`` or ``@``) is stored as
+text with Excel's quote prefix, so input data can never inject a formula.
+
+The workbook is written in openpyxl's write-only (streaming) mode: memory stays flat for national tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from csa_analysis import __version__
+from csa_analysis.config.county import County
+from csa_analysis.domain.periods import Quarter
+from csa_analysis.report.formatting import quality_rows
+
+HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+#: Sheet name -> table key, in workbook order (tables not produced are skipped; others follow these).
+SHEETS = {
+    "County priorities": "county_priorities",
+    "Issue scores": "issue_scores",
+    "Cost per area": "cost_per_area",
+    "Funding scenarios": "funding_scenarios",
+    "Harm sensitivity": "harm_sensitivity",
+    "Monthly counts": "monthly",
+    "RAG status": "rag",
+    "Partnership register": "partnership_register",
+    "Partnership overlap": "partnership_overlap",
+    "Partnership overlap matrix": "partnership_overlap_matrix",
+    "Partnership meeting load": "partnership_load",
+    "Partnership admin share": "partnership_admin",
+    "Partnership mergers": "partnership_mergers",
+    "Hub and spoke scenario": "partnership_scenario",
+    "Hub and spoke load": "partnership_scenario_load",
+    "Hub and spoke assumptions": "partnership_assumptions",
+}
+FORMULA_START = ("=", "+", "-", "@")
+#: Excel formats by kind.
+GBP = '"£"#,##0.00'
+SHARE = "0.0%"
+PERCENT_POINTS = '0.0"%"'  # a value already in percent (12.5 means 12.5%)
+COUNT = "#,##0"
+DECIMAL = "#,##0.00"
+P_VALUE = "0.0000"
+MAX_WIDTH = 60
+#: Columns that hold whole numbers even when stored as floats (a blank forces a float column).
+_COUNT_NAMES = {"count", "incidents", "population", "districts", "districts_above_county_rate", "rows",
+                "meetings_per_year", "partnerships"}
+
+
+def number_format(column: str, dtype: Any) -> str | None:
+    """Excel number format for a column, from its name and type.
+
+    Examples
+    --------
+    >>> number_format("funding_gbp", "float64")
+    '"£"#,##0.00'
+    >>> number_format("need_share", "float64")
+    '0.0%'
+    >>> number_format("change_pct_last_year", "float64")
+    '0.0"%"'
+    >>> number_format("count_last_year", "float64")
+    '#,##0'
+    >>> number_format("issue", "str") is None
+    True
+    """
+    if column.endswith("_gbp"):
+        return GBP
+    if column.endswith("_share"):
+        return SHARE
+    if column.startswith("change_pct") or column.endswith("_pct"):
+        return PERCENT_POINTS
+    if column.startswith("p_value"):
+        return P_VALUE
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if not numeric:
+        return None
+    if (pd.api.types.is_integer_dtype(dtype) or column in _COUNT_NAMES or column.startswith("count_")
+            or column.endswith(("_rank", "_count", "_districts")) or column.startswith("rank_")):
+        return COUNT
+    return DECIMAL
+
+
+def _cell_value(value: Any) -> Any:
+    """A Python value openpyxl can write; None for every kind of blank."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _text_cell(ws, value: str, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if value.startswith(FORMULA_START):
+        cell.data_type = "s"  # openpyxl would otherwise store it as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    for key, val in style.items():
+        setattr(cell, key, val)
+    return cell
+
+
+def _width(df: pd.DataFrame, col: Any) -> float:
+    sample = df[col].iloc[:500]
+    texts = [str(col)] + ["" if pd.isna(v) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+                          for v in sample]
+    return min(MAX_WIDTH, max(10, max(map(len, texts)) + 2))
+
+
+def write_sheet(ws, df: pd.DataFrame) -> None:
+    """Write ``df`` to a (write-only) worksheet: styled header, number formats, frozen header, widths.
+
+    Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-`` or ``@``) is written as
+    text, so input data can never inject a formula.
+    """
+    columns = list(df.columns)
+    formats = [number_format(str(c), df[c].dtype) for c in columns]
+    for i, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(df, col)
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(df) + 1}"
+    header_align = Alignment(wrap_text=True, vertical="top")
+    ws.append([_text_cell(ws, str(c), fill=HEADER_FILL, font=HEADER_FONT, alignment=header_align)
+               for c in columns])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for values in df.itertuples(index=False, name=None):
+        row = []
+        for value, fmt in zip(values, formats, strict=True):
+            v = _cell_value(value)
+            if isinstance(v, str):
+                row.append(_text_cell(ws, v, **({"alignment": wrap} if len(v) > MAX_WIDTH else {})))
+            elif v is not None and fmt:
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = fmt
+                row.append(cell)
+            else:
+                row.append(v)
+        ws.append(row)
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,
+                   quarter: Quarter, path: str | Path) -> Path:
+    """Write ``board_pack.xlsx``: an About sheet, one sheet per table and a data-quality sheet.
+
+    Parameters
+    ----------
+    tables : mapping of DataFrame
+        The scored tables by key (:data:`SHEETS` names the sheets of the known ones; any other table gets a
+        sheet named after its key).
+    quality : mapping
+        The data-quality account (``csa check --json``).
+    county, quarter
+        Named on the About sheet.
+    path : str or Path
+        The ``.xlsx`` file to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    wb = Workbook(write_only=True)
+    about = wb.create_sheet("About")
+    about.column_dimensions["A"].width = 18
+    about.column_dimensions["B"].width = 100
+    rows = [("County", county.name), ("Quarter", str(quarter)), ("Period", quarter.label()),
+            ("Produced by", f"csa-workbench {__version__}"),
+            ("Blank cells", "no figure exists (no comparison quarter, no harm weight, no unit cost, no funding)"),
+            ("Units", "counts are incidents; *_gbp are pounds; *_share are shares shown as percentages; "
+                      "change_pct_* are percentage changes (12.5 = 12.5%); rate_per_1000 is incidents per "
+                      "1,000 residents in the quarter"),
+            ("Licence", "Contains public sector information licensed under the Open Government Licence v3.0")]
+    for label, text in rows:
+        about.append([_text_cell(about, label, font=Font(bold=True)),
+                      _text_cell(about, text, alignment=Alignment(wrap_text=True, vertical="top"))])
+    known = {key: sheet for sheet, key in SHEETS.items()}
+    order = [k for k in SHEETS.values() if k in tables] + sorted(k for k in tables if k not in known)
+    for key in order:
+        name = known.get(key) or key.replace("_", " ").capitalize()[:31]
+        write_sheet(wb.create_sheet(name), tables[key])
+    write_sheet(wb.create_sheet("Data quality"), quality_rows(quality, by_district=True))
+    path = Path(path)
+    wb.save(path)
+    return path

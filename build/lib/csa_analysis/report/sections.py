@@ -1,0 +1,275 @@
+"""What the report notebooks show: one function per section, each returning something a notebook displays
+(HTML, Markdown or a chart image) from the :class:`~csa_analysis.report.pack.Pack` it is given. Sections only
+read and show: every figure was computed before, in the analysis layer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csa_analysis import __version__
+from csa_analysis.report import charts
+from csa_analysis.report.formatting import (
+    NA,
+    esc,
+    fmt,
+    html_output,
+    html_table,
+    largest_out_of_area,
+    markdown_output,
+    quality_rows,
+)
+from csa_analysis.report.methodology import methodology_markdown
+from csa_analysis.report.pack import Pack
+
+TOP_N = 5
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections
+
+
+def _with_population(scores: pd.DataFrame, pack: Pack) -> pd.DataFrame:
+    """``issue_scores`` with a ``population`` column (taken from ``cost_per_area`` if the table lacks it)."""
+    if "population" in scores:
+        return scores
+    pop = pack.tables["cost_per_area"].set_index(pack.tables["cost_per_area"]["district"].astype("str"))
+    return scores.assign(population=scores["district"].astype("str").map(pop["population"]))
+
+
+def _district_scores(pack: Pack) -> pd.DataFrame:
+    s = _with_population(pack.tables["issue_scores"], pack)
+    if pack.district is None:
+        return s
+    return s[s["district"].astype("str") == pack.district]
+
+
+def header(pack: Pack):
+    """Title, period and generation details."""
+    kind = "Strategic assessment" if pack.district else "County roll-up: Community Safety Agreement evidence"
+    months = pack.quality.get("months", [])
+    span = f"{months[0]} to {months[-1]}" if months else NA
+    when = esc(pack.generated_at) if pack.generated_at else "interactive session"
+    where = f"{esc(pack.district)}, {esc(pack.county.name)}" if pack.district else esc(pack.county.name)
+    return html_output(
+        f"<h1>{esc(kind)}: {where}</h1>"
+        f"<p class='csa-meta'><b>Period:</b> {esc(pack.period)} &nbsp; <b>Data:</b> police.uk street-level "
+        f"records {span} &nbsp; <b>Generated:</b> {when} by csa-workbench {esc(__version__)}</p>"
+    )
+
+
+def rag_status(pack: Pack) -> pd.DataFrame:
+    """Red / Amber / Green per issue of the report's area, with the reason (the ``rag`` table, computed by
+    :mod:`csa_analysis.method.rag` before any disclosure rule)."""
+    rag = pack.tables["rag"]
+    if pack.district is None:
+        return rag[rag["level"] == "county"].sort_values("priority_rank")
+    return rag[(rag["level"] == "district") & (rag["district"] == pack.district)].sort_values("priority_rank")
+
+
+def summary(pack: Pack):
+    """One screen: top priorities, biggest changes and the RAG status."""
+    scores = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
+    top = scores.sort_values("priority_rank").head(TOP_N)
+    items = "".join(
+        f"<li><b>{esc(r.issue)}</b>: {fmt(r.count, 'int')} incidents, {fmt(r.rate_per_1000, 'rate')} per "
+        f"1,000 residents (priority score {fmt(r.priority_score, 'score')})</li>" for r in top.itertuples())
+    change_col = "change_pct_last_year" if scores["change_pct_last_year"].notna().any() else \
+        "change_pct_prev_quarter"
+    changes = scores.dropna(subset=[change_col])
+    if changes.empty:
+        changes_html = ("<p class='csa-note'>No comparison is possible: neither the previous quarter nor the "
+                        "same quarter last year is fully in the data.</p>")
+    else:
+        big = changes.reindex(changes[change_col].abs().sort_values(ascending=False).index).head(TOP_N)
+        basis = "the same quarter last year" if change_col.endswith("last_year") else "the previous quarter"
+        changes_html = f"<p>Largest changes against {basis}:</p>" + html_table(big, {
+            "issue": ("Issue", "text"), "count": ("Count", "int"), change_col: ("Change", "pct"),
+            "change_flag": ("Larger than random variation?", "text")})
+    rag = rag_status(pack)
+    counts = rag["status"].value_counts()
+    rag_line = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Red", "Amber", "Green"))
+    return html_output(
+        f"<h3>Top priorities</h3><ol>{items}</ol><h3>Biggest changes</h3>{changes_html}"
+        f"<h3>RAG status</h3><p>{rag_line}</p>" + html_table(rag.head(14), {
+            "issue": ("Issue", "text"), "status": ("Status", "status"), "reason": ("Why", "text")})
+    )
+
+
+def priorities_table(pack: Pack):
+    """The ranked issues with every score component beside the total."""
+    if pack.district:
+        t = _district_scores(pack).sort_values("priority_rank")
+        cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
+                "rate_per_1000": ("Per 1,000", "rate"), "location_quotient": ("Location quotient", "rate"),
+                "change_pct_last_year": ("Change on last year", "pct"),
+                "harm_score": (f"Harm ({pack.harm_unit})", "int"), "cost_of_crime_gbp": ("Cost of crime", "gbp")}
+    else:
+        t = pack.tables["county_priorities"].sort_values("priority_rank")
+        cols = {"priority_rank": ("Rank", "int"), "issue": ("Issue", "text"), "count": ("Count", "int"),
+                "rate_per_1000": ("Per 1,000", "rate"),
+                "districts_above_county_rate": ("Districts at/above county rate", "int"),
+                "prevalence_share": ("Prevalence", "share"), "harm_score": (f"Harm ({pack.harm_unit})", "int"),
+                "cost_of_crime_gbp": ("Cost of crime", "gbp")}
+    cols |= {f"score_{c}": (c.capitalize(), "score") for c in ("volume", "trend", "harm", "cost", "prevalence")}
+    cols["priority_score"] = ("Priority score (0-100)", "score")
+    note = ("<p class='csa-note'>Components are scaled 0-1 within the issues ranked; the priority score is their "
+            "weighted sum (weights in county.toml) on a 0-100 scale. Blank harm or cost means no weight or "
+            "unit cost exists, not zero.</p>")
+    return html_output(html_table(t, cols) + note)
+
+
+def delivery_table(pack: Pack):
+    """County issues with their delivery level, the rationale, and the risk note of each issue not escalated."""
+    t = pack.tables["county_priorities"].sort_values("priority_rank")
+    return html_output(html_table(t, {"issue": ("Issue", "text"), "delivery_level": ("Delivery level", "text"),
+                                "rationale": ("Rationale", "text"), "risk_note": ("Risk note", "text")}))
+
+
+def cost_table(pack: Pack):
+    """Funding, incidents, cost of crime and need per district."""
+    t = pack.tables["cost_per_area"]
+    if pack.district:
+        t = t[t["district"].astype("str") == pack.district]
+    label = esc(pack.county.funding_info.label)
+    return html_output(f"<p class='csa-note'>Funding: {label}.</p>" + html_table(t, {
+        "district": ("District", "text"), "population": ("Residents", "int"), "funding_gbp": ("Funding", "gbp"),
+        "incidents": ("Incidents", "int"), "funding_per_incident_gbp": ("Funding per incident", "gbp"),
+        "funding_per_1000_residents_gbp": ("Funding per 1,000 residents", "gbp"),
+        "cost_of_crime_gbp": ("Cost of crime (partial)", "gbp"), "need_share": ("Share of need", "share"),
+        "funding_share": ("Share of funding", "share")}))
+
+
+def scenarios_table(pack: Pack):
+    """Needs-based allocation of the pot, now and under each cut scenario."""
+    t = pack.tables["funding_scenarios"]
+    if t.empty:
+        return html_output("<p class='csa-note'>No funding was given, so no allocation scenario is shown.</p>")
+    return html_output(html_table(t, {
+        "scenario": ("Scenario", "text"), "pot_gbp": ("Pot", "gbp"), "district": ("District", "text"),
+        "need_share": ("Share of need", "share"), "needs_based_gbp": ("Needs-based allocation", "gbp"),
+        "funding_gbp": ("Current funding", "gbp"), "difference_gbp": ("Difference", "gbp")}))
+
+
+def sensitivity_table(pack: Pack):
+    """County harm ranks under each weighting."""
+    t = pack.tables["harm_sensitivity"]
+    cols = {"issue": ("Issue", "text"), "count": ("Count", "int")}
+    cols |= {c: (c.removeprefix("rank_").replace("_", " ").capitalize() + " rank", "int")
+             for c in t.columns if c.startswith("rank_")}
+    cols["max_rank_change"] = ("Largest rank change", "int")
+    return html_output(html_table(t, cols))
+
+
+def data_quality(pack: Pack):
+    """Rows read, placed, unallocated, out of area and duplicates."""
+    t = quality_rows(pack.quality, pack.district)
+    top = largest_out_of_area(pack.quality)
+    extra = ("<p class='csa-note'>Largest out-of-area sources: "
+             + esc(", ".join(f"{k} {v:,}" for k, v in top)) + "</p>") if top else ""
+    return html_output(html_table(t, {"measure": ("Measure", "text"), "rows": ("Rows", "int")}) + extra)
+
+
+def partnership_landscape(pack: Pack):
+    """The partnership landscape section (county roll-up), shown only when a partnership register is given."""
+    if "partnership_register" not in pack.tables:
+        return None
+    from csa_analysis.partnerships.register import admin_share_context, meeting_load_context
+    from csa_analysis.report.partnership_charts import overlap_matrix_figure
+
+    t = pack.tables
+    register = t["partnership_register"]
+    names = register["partnership"].astype("str").tolist()
+    matrix = t["partnership_overlap_matrix"].pivot(index="partnership_a", columns="partnership_b",
+                                                   values="jaccard").reindex(index=names, columns=names)
+    chart = charts.png(overlap_matrix_figure(
+        matrix, f"Partnership landscape: remit overlap between partnerships (Jaccard index, 0-1), {pack.county.name}"))
+    source = pack.county.partnerships_file.name if pack.county.partnerships_file else "the register"
+    return html_output(
+        "<h2>Partnership landscape</h2>"
+        f"<p>{len(register)} partnerships in the register ({esc(source)}). "
+        f"{esc(admin_share_context(t['partnership_admin']))}</p>" + chart.data
+        + "<h3>Meeting load per agency</h3>"
+        + f"<p>{esc(meeting_load_context(t['partnership_load'], register))}</p>"
+        + html_table(t["partnership_load"], {
+            "agency": ("Agency", "text"), "partnerships": ("Partnerships", "int"),
+            "meetings_per_year": ("Meetings a year", "int")})
+        + "<h3>Candidate mergers</h3>" + (html_table(t["partnership_mergers"], {
+            "partnership_a": ("Partnership", "text"), "partnership_b": ("With", "text"),
+            "jaccard": ("Remit overlap", "share"), "reason": ("Why", "text")})
+            if len(t["partnership_mergers"]) else "<p>No pair meets the overlap threshold.</p>")
+        + "<h3>Hub-and-spoke scenario</h3>" + html_table(t["partnership_scenario"], {
+            "measure": ("Measure", "text"), "before": ("Before", "int"), "after": ("After", "int"),
+            "change": ("Change", "int"), "unit": ("Unit", "text")})
+        + "<p class='csa-note'>Assumptions:</p>" + html_table(t["partnership_assumptions"], {
+            "assumption": ("Assumption", "text"), "value": ("Value", "text"), "note": ("Note", "text")})
+    )
+
+
+def methodology(pack: Pack):
+    """The methodology annex, with this county's settings (its own leading title dropped: the notebook's
+    section heading names it)."""
+    text = methodology_markdown(pack.county).lstrip()
+    first, _, rest = text.partition("\n")
+    if first.startswith("#") and first.lstrip("#").strip().casefold() == "methodology":
+        text = rest.lstrip("\n")
+    return markdown_output(text)
+
+
+def provenance(pack: Pack):
+    """Input files with their sha256 and rows, and the software version."""
+    t = pd.DataFrame(pack.inputs)
+    return html_output(f"<p class='csa-meta'>csa-workbench {esc(__version__)}; county description "
+                 f"{esc(pack.county.toml_path.name)}. Contains public sector information licensed under the "
+                 "Open Government Licence v3.0.</p>" + html_table(t, {
+                     "path": ("File", "text"), "rows": ("Rows", "int"), "sha256": ("sha256", "text")}))
+
+
+# --------------------------------------------------------------------------------------------------
+# Charts (each returns an image a notebook shows)
+
+
+def _top_issues(pack: Pack) -> list[str]:
+    scores = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
+    return scores.sort_values("priority_rank")["issue"].astype("str").head(TOP_N).tolist()
+
+
+def trend_chart(pack: Pack):
+    """Monthly incidents of the area's top priorities over every month in the data."""
+    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
+                                         pack.district))
+
+
+def rates_chart(pack: Pack):
+    """The district's rate per 1,000 residents for each issue against the county rate."""
+    return charts.png(charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
+                                             pack.district or "", pack.period))
+
+
+def matrix_chart(pack: Pack):
+    """Priority matrix: volume against harm of every issue in the area."""
+    table = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
+    return charts.png(charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
+
+
+def heatmap_chart(pack: Pack):
+    """Issue x district heat map of location quotients."""
+    return charts.png(charts.heatmap(pack.tables["issue_scores"], pack.period))
+
+
+def funnel_chart(pack: Pack):
+    """Funnel plot of the county's top priority: district rates against the county rate."""
+    return charts.png(charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
+                                         pack.tables["county_priorities"],
+                                         _top_issues(pack)[0], pack.period))
+
+
+def funding_chart(pack: Pack):
+    """Each district's share of need against its share of funding."""
+    return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], pack.period,
+                                             pack.county.funding_info.need_basis))
+
+
+def sensitivity_chart(pack: Pack):
+    """County harm ranks under each weighting."""
+    return charts.png(charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))

@@ -1,0 +1,1 @@
+"""Running it: the scoring pipeline, the board pack, report kernels, atomic output."""

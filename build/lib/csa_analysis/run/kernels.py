@@ -1,0 +1,223 @@
+"""Running one report: a notebook executed by papermill in its own kernel, then exported to HTML by nbconvert.
+
+Each report gets a fresh kernel (a crash, hang or leftover state in one never touches another) with an explicit
+kernel name, a per-cell time limit and a per-report limit (its kernel is killed and the report fails by name).
+A stopping run (Ctrl-C, SIGTERM) refuses new kernels and kills the running ones (:func:`stop_reports`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from csa_analysis.errors import ENVIRONMENT_ERRNOS
+from csa_analysis.paths import PACKAGED_NOTEBOOK_DIR, TEMPLATE_DIR
+
+KERNEL_NAME = "csa-workbench"
+#: The report notebooks shipped with the package: what the pack runs (the copies in notebooks/ are the analyst's).
+NOTEBOOK_DIR = PACKAGED_NOTEBOOK_DIR
+DISTRICT_NOTEBOOK = "district_assessment.ipynb"
+COUNTY_NOTEBOOK = "county_rollup.ipynb"
+
+
+@dataclass
+class ReportJob:
+    """One report to produce."""
+
+    name: str  # district official name, or the county's name
+    kind: str  # "district" or "county"
+    notebook: Path
+    html: str  # path relative to the pack
+    parameters: dict
+    title: str = ""  # the page's <title>
+    audit: str | None = None  # the executed notebook (audit log), relative to the pack, once written
+    status: str = "pending"
+    seconds: float = 0.0
+    error: str | None = None
+    environment: bool = False  # failed because the machine did (disk full, permission denied), not the report
+
+
+#: Set when the run is stopping (Ctrl-C, SIGTERM): no new kernel may run, running ones are killed.
+_STOPPING = threading.Event()
+#: Kernel managers whose kernels are running, so that a stopping run can kill them.
+_LIVE: set = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_reports() -> None:
+    """Stop the run's reports at once: refuse new kernels and kill every running one (Ctrl-C, SIGTERM)."""
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        managers = list(_LIVE)
+    for km in managers:
+        _kill(km)
+
+
+def allow_reports() -> None:
+    """Let kernels start again (a new run, after an earlier one in this process was stopped)."""
+    _STOPPING.clear()
+
+
+def _kill(km) -> None:
+    with contextlib.suppress(Exception):
+        km.provisioner.process.kill()
+
+
+def kernel_name() -> str:
+    """The project's kernel if registered (``make venv`` does), else the default ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return KERNEL_NAME if KERNEL_NAME in specs else "python3"
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        embed_images=True)
+
+
+def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
+    """The kernel manager for one report.
+
+    It kills its kernel after ``seconds`` (None: no limit), so a hung report becomes a named failure, and
+    it does not interrupt a kernel it is shutting down: jupyter_client sends SIGINT before every shutdown,
+    which made finished kernels log a spurious "KeyboardInterrupt caught in kernel" error.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ReportKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):  # type: ignore[override]
+            if _STOPPING.is_set():
+                raise RuntimeError("the run is stopping: no new report starts")
+            await super().start_kernel(**kw)
+            with _LIVE_LOCK:
+                _LIVE.add(self)
+            if _STOPPING.is_set():  # stopped while this kernel was starting
+                _kill(self)
+            if seconds is None:
+                return
+
+            def kill() -> None:
+                fired.set()
+                with contextlib.suppress(Exception):
+                    self.provisioner.process.kill()
+
+            self._csa_timer = threading.Timer(seconds, kill)
+            self._csa_timer.daemon = True
+            self._csa_timer.start()
+
+        async def _async_interrupt_kernel(self) -> None:
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
+
+        async def shutdown_kernel(self, *args, **kw):  # type: ignore[override]
+            timer = getattr(self, "_csa_timer", None)
+            if timer is not None:
+                timer.cancel()
+            with _LIVE_LOCK:
+                _LIVE.discard(self)
+            return await super().shutdown_kernel(*args, **kw)
+
+    return ReportKernelManager
+
+
+def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
+               report_timeout: float | None = None) -> None:
+    """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``.
+
+    ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
+    """
+    import papermill as pm
+
+    started = time.perf_counter()
+    fired = threading.Event()
+    manager = _kernel_manager(report_timeout or None, fired)
+    out_nb = staging / job.html.replace(".html", ".ipynb")
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for attempt in (1, 2):
+            try:
+                # No cwd: papermill's cwd changes the whole process's directory (not thread-safe); every path
+                # reaches the notebook as an absolute parameter instead.
+                nb = pm.execute_notebook(
+                    str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
+                    progress_bar=False, log_output=False, execution_timeout=timeout, kernel_manager_class=manager,
+                    # keep the terminal's progress lines readable: no kernel start-up warnings, errors only
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                )
+                break
+            except Exception as exc:
+                if attempt == 1 and _port_collision(exc):  # kernels started side by side: retry once
+                    time.sleep(random.uniform(0.2, 1.0))
+                    continue
+                raise
+        import nbformat
+
+        body, _ = _exporter().from_notebook_node(nbformat.from_dict(nb),
+                                                 resources={"metadata": {"name": job.title or job.name}})
+        (staging / job.html).write_text(body, encoding="utf-8")
+        job.status = "ok"
+    except Exception as exc:  # a failed report is recorded, never fatal to the others
+        job.status = "failed"
+        job.error = (f"report exceeded its time limit of {report_timeout:g} s" if fired.is_set()
+                     else _short_error(exc))
+        job.environment = isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
+        _cancel_leftover_tasks()
+    if out_nb.is_file():
+        job.audit = out_nb.relative_to(staging).as_posix()
+    job.seconds = round(time.perf_counter() - started, 2)
+
+
+def _cancel_leftover_tasks() -> None:
+    """Cancel what a failed report left pending on this thread's event loop.
+
+    nbclient does not cancel its output-polling task when a cell times out (``async_execute_cell`` leaves
+    it for a ``CellControlSignal``), so it would stay pending on the loop this thread reuses for its next
+    report, and be reported as "Task was destroyed but it is pending!" when Python exits.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def _port_collision(exc: BaseException) -> bool:
+    """True for a kernel start that lost a race for a port (``ZMQError: Address already in use``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if "ZMQError" in type(seen).__name__ or "Address already in use" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _short_error(exc: BaseException) -> str:
+    """One line naming what went wrong: the failing cell's exception, or the runner's."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:  # papermill's PapermillExecutionError: the notebook's own exception
+        return f"{ename}: {evalue}"[:500]
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip().strip("-")]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:500]
+
+
+def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
+                 report_timeout: float | None) -> ReportJob:
+    """:func:`run_report` as a dask task: returns the job with its status (tasks cannot mutate the caller's)."""
+    run_report(job, staging, kernel, timeout, report_timeout)
+    return job

@@ -1,0 +1,178 @@
+"""Scoring a quarter, once, for everyone: ``csa score``, ``csa assess`` and the notebooks all call
+:func:`score_quarter` (``county, quarter -> Scored``).
+
+The flow: the police.uk files through the processed cache (:mod:`csa_analysis.ingest.cache`), counted and
+placed (:mod:`csa_analysis.ingest.counts`), scored (:func:`csa_analysis.method.score.build_tables_from_counts`,
+the RAG status included, before any disclosure rule), the disclosure rule applied to what is published, and the
+partnership tables added when the county gives a register.
+
+A quarter's scored tables depend only on the input files (through the processed cache's key), the county
+description and every table it names, the quarter and the workbench's own code. When none of these changed, a
+re-run reads the :class:`~csa_analysis.method.score.Scored` it saved last time instead of scoring again, so a
+scheduler's repeated run costs a fraction of a second. A saved entry lists its files with their sha256 and is
+rebuilt when any is missing, truncated or edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from csa_analysis.config.county import County
+from csa_analysis.domain.periods import Quarter, latest_complete_quarter
+from csa_analysis.errors import environment_failure
+from csa_analysis.ingest.cache import ensure_cache
+from csa_analysis.ingest.combine import check_quarter_complete, complete_months
+from csa_analysis.method.disclosure import publish
+from csa_analysis.method.score import Scored, build_tables_from_counts
+from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
+from csa_analysis.report.tables import write_tables
+from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
+
+ENGINES = ("arrow", "dask")
+
+
+def _code_fingerprint() -> str:
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE_DIR.rglob("*")):
+        if p.suffix in (".py", ".csv", ".parquet") and p.is_file():
+            h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def scored_key(county: County, incidents_path: Path, quarter: Quarter) -> str:
+    """Key of a quarter's scored tables: the inputs (through the incidents file's content key), the county
+    description and every table it names, the quarter and the code."""
+    h = hashlib.sha256()
+    for part in (incidents_path.name, str(quarter), _code_fingerprint()):
+        h.update(part.encode())
+    for p in county.input_files():
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def resolve_quarter(text: str | None, account: dict) -> Quarter:
+    """The ``--quarter`` asked for (checked complete for every force in the data), or the latest complete one.
+
+    ``account`` is the cache account (``months`` and ``force_months``).
+    """
+    if not text:
+        return latest_complete_quarter(complete_months(account))
+    quarter = Quarter.parse(text)
+    check_quarter_complete(quarter, account)
+    return quarter
+
+
+def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str | Path | None = None,
+                  progress: Callable[[str], None] | None = None, engine: str = "arrow",
+                  rehash: bool = False) -> Scored:
+    """Score one quarter of a county: every table a pack shows, the quality account and the inputs read.
+
+    Parameters
+    ----------
+    county : County
+        From :func:`csa_analysis.config.read_county`.
+    quarter : str, optional
+        ``2024-25Q1``; None (or blank) for the latest quarter complete for every force in the data.
+    cache_dir : str or Path, optional
+        The processed-data cache (default :func:`csa_analysis.paths.default_cache_dir`).
+    progress : callable, optional
+        Called with one-line progress messages.
+    engine : str
+        ``arrow`` (one machine) or ``dask`` (``dask.dataframe`` over the same cache, on the
+        ``dask.distributed`` cluster the caller is connected to, if any); the tables are the same.
+    rehash : bool
+        Hash every raw file, trusting no stat index (``csa assess`` does).
+
+    Returns
+    -------
+    Scored
+        Published tables (disclosure applied; the RAG status computed before it), quality and inputs.
+
+    Raises
+    ------
+    InputError
+        Bad inputs, a malformed quarter, or one not complete for every force (exit code 2).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if quarter:
+        Quarter.parse(quarter)  # a malformed quarter fails before any work
+    say = progress or (lambda _m: None)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    path, account = ensure_cache(county.police_uk, cache_dir=cache, progress=progress, rehash=rehash,
+                                 verify_data=False)
+    q = resolve_quarter(quarter, account)
+    entry = cache / "scored" / scored_key(county, path, q)
+    saved = Scored.load(entry)
+    if saved is not None:
+        say(f"Scored tables unchanged since the last run: reusing them ({entry})")
+        return saved
+    if engine == "dask":
+        from csa_analysis.ingest.counts import dask_monthly_counts as count
+    else:
+        from csa_analysis.ingest.counts import arrow_monthly_counts as count
+    counts, account, quality = count(county, cache_dir=cache, progress=progress)
+    tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
+    if county.partnerships_file is not None:
+        from csa_analysis.partnerships.register import partnership_tables, read_register
+
+        tables |= partnership_tables(read_register(county.partnerships_file, county))
+    scored = Scored(q, tables, quality, account["inputs"])
+    _store(scored, entry)
+    return scored
+
+
+def _store(scored: Scored, entry: Path) -> None:
+    """Save ``scored`` as the cache entry ``entry``, atomically (another run may be writing the same one)."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
+        try:
+            scored.save(building / "entry")
+            shutil.rmtree(entry, ignore_errors=True)  # a damaged entry of the same key
+            try:
+                os.rename(building / "entry", entry)
+            except OSError:  # another run finished the same entry first
+                pass
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    except OSError as exc:
+        raise environment_failure(exc, "cannot write the processed-data cache") from None
+
+
+def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str | Path | None = None,
+          progress: Callable[[str], None] | None = None, engine: str = "arrow") -> Quarter:
+    """``csa score``: write ``out/tables/*.csv`` for a quarter, atomically (see :func:`score_quarter`).
+
+    Returns
+    -------
+    Quarter
+        The quarter scored.
+    """
+    cache = check_cache(cache_dir if cache_dir is not None else default_cache_dir(), county.data_dir,
+                        county.police_uk)
+    if quarter_text:
+        Quarter.parse(quarter_text)  # a malformed quarter fails before any work
+    target = check_out(out, tables_only=True, data_dir=county.data_dir, police_uk=county.police_uk, cache_dir=cache,
+                       inputs=county.input_files())
+    check_writable(target.path.parent)
+    scored = score_quarter(county, quarter_text, cache_dir=cache, progress=progress, engine=engine)
+    with out_lock(target.path):
+        try:
+            target.path.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=target.path))
+            try:
+                write_tables(scored.tables, staging)
+                replace_dir(staging / "tables", target.path / "tables")
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            raise environment_failure(exc, "cannot write the tables") from None
+    return scored.quarter
