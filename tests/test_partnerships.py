@@ -21,23 +21,25 @@ from openpyxl import Workbook
 
 from csa_analysis.config.county import read_county
 from csa_analysis.errors import InputError
-from csa_analysis.partnerships.register import (
-    TOTAL_ROW,
+from csa_analysis.partnerships.analysis import (
     admin_share,
     admin_share_context,
     candidate_mergers,
-    hub_and_spoke_scenario,
     jaccard,
     meeting_load,
     meeting_load_context,
     overlap_matrix,
+    remit_overlap,
+)
+from csa_analysis.partnerships.register import (
+    TOTAL_ROW,
     partnership_districts,
     partnership_members,
     partnership_remit,
-    partnership_tables,
     read_partnerships,
-    remit_overlap,
 )
+from csa_analysis.partnerships.scenario import hub_and_spoke_scenario
+from csa_analysis.partnerships.tables import partnership_tables
 from csa_analysis.report.partnership_charts import COLOURBAR_LABEL, overlap_matrix_figure
 from csa_analysis.report.tables import write_tables
 
