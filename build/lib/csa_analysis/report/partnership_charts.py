@@ -1,4 +1,4 @@
-"""Charts of the partnership landscape (see :mod:`csa_analysis.partnerships.register`).
+"""Charts of the partnership landscape (see :mod:`csa_analysis.partnerships`).
 
 House style of :mod:`csa_analysis.report.charts`: an object-oriented ``Figure`` (never pyplot, so nothing to close
 and safe in threads), its fixed resolution, colour-blind-safe colours (``cividis``, which also reads in
@@ -33,7 +33,7 @@ def overlap_matrix_figure(matrix: pd.DataFrame, title: str, *, annotate: bool | 
     Parameters
     ----------
     matrix : DataFrame
-        Square, from :func:`csa_analysis.partnerships.register.overlap_matrix` (Jaccard 0-1; NaN for pairs not
+        Square, from :func:`csa_analysis.partnerships.analysis.overlap_matrix` (Jaccard 0-1; NaN for pairs not
         compared, drawn light grey and explained under the chart).
     title : str
         The chart title; name the county, e.g. ``"Remit overlap between partnerships, Leicestershire"``.

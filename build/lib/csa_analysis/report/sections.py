@@ -174,7 +174,7 @@ def partnership_landscape(pack: Pack):
     """The partnership landscape section (county roll-up), shown only when a partnership register is given."""
     if "partnership_register" not in pack.tables:
         return None
-    from csa_analysis.partnerships.register import admin_share_context, meeting_load_context
+    from csa_analysis.partnerships.analysis import admin_share_context, meeting_load_context
     from csa_analysis.report.partnership_charts import overlap_matrix_figure
 
     t = pack.tables

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -236,42 +236,12 @@ def assess(
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (
         lambda m: None)
     check_limits(jobs, timeout, report_timeout)
-    started_at = datetime.now(UTC).replace(microsecond=0)
-    t0 = time.perf_counter()
-    data_dir = Path(data_dir).resolve()
-    county = read_county(data_dir)
-    cache = check_cache(cache_dir if cache_dir is not None else default_cache_dir(), data_dir, county.police_uk)
-    target = check_out(out, tables_only=False, data_dir=data_dir, police_uk=county.police_uk, cache_dir=cache,
-                       inputs=county.input_files())
-    out = target.path
-    chosen = _select_districts(county, districts)
-    slugs = district_slugs(county.district_names)
-    failing = _fail_targets(county, fail)
-    check_writable(out.parent)
-    # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
-    scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True)
-    q, tables = scored.quarter, scored.tables
-    config_sha256 = _config_sha256(county)
-    carried = _carry_over(target.previous, scored, config_sha256, chosen, out)
-    say(f"Scored {county.name} {q}: {len(chosen)} district report(s) and the county roll-up")
-
-    with out_lock(out):
-        remove_stale(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    run = _plan(data_dir, quarter, out, districts, cache_dir, fail, say)
+    with out_lock(run.out):
+        remove_stale(run.out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{run.out.name}.tmp-", dir=run.out.parent))
         try:
-            write_tables(tables, staging)
-            data_folder = staging / "data"
-            scored.save(data_folder)
-            stamp = started_at.strftime("%Y-%m-%d %H:%M UTC")
-            common = {"data_dir": str(data_dir), "quarter": str(q), "tables_dir": str(data_folder),
-                      "generated_at": stamp}
-            report_jobs = [ReportJob(county.name, "county", notebook_dir / COUNTY_NOTEBOOK, "county.html",
-                                     {**common, "fail": "county" in failing},
-                                     title=f"{county.name} county roll-up, {q}")]
-            report_jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK, f"districts/{slugs[d]}.html",
-                                      {**common, "district": d, "fail": d in failing},
-                                      title=f"{d} strategic assessment, {q}") for d in chosen]
-            (staging / "districts").mkdir()
+            report_jobs = _report_jobs(run, staging, notebook_dir)
             workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(report_jobs)))
             kernel = kernel_name()
             say(f"Running {len(report_jobs)} reports, {workers} at a time (kernel {kernel})")
@@ -279,36 +249,21 @@ def assess(
             def workbook() -> None:  # written while the kernels run: the main thread is idle then
                 from csa_analysis.report.excel import write_workbook
 
-                write_workbook(tables, scored.quality, county, q, staging / "board_pack.xlsx")
+                write_workbook(run.scored.tables, run.scored.quality, run.county, run.scored.quarter,
+                               staging / "board_pack.xlsx")
 
             _run_reports(report_jobs, staging, kernel, timeout, report_timeout, workers, workbook, say, client)
             environment = [j for j in report_jobs if j.environment]
             if environment:
-                j = environment[0]
-                raise EnvironmentFailure(f"report {j.name} could not be written: {j.error}", path=out,
+                raise EnvironmentFailure(f"report {environment[0].name} could not be written: {environment[0].error}",
+                                         path=run.out,
                                          advice="free some space or fix the folder's permissions, then run again")
+            kept = _keep_reports(run.carried, run.out, staging)
+            _write_front(run, staging, report_jobs, kept, kernel, workers)
             failed = [j for j in report_jobs if j.status != "ok"]
-            kept = _keep_reports(carried, out, staging)
-            entries = [*_report_entries(report_jobs), *kept]
-            manifest = _manifest(county, q, started_at, data_dir, scored, kernel, workers, entries, failed, tables,
-                                 config_sha256, time.perf_counter() - t0)
-            shown = [*report_jobs, *(ReportJob(r["name"], "district", Path(), r["html"], {}, audit=r.get("audit"),
-                                               status="ok", seconds=r.get("seconds", 0.0)) for r in kept)]
-            (staging / "index.html").write_text(index_html(county, q, shown, stamp, sorted(tables)),
-                                                encoding="utf-8")
-            manifest["files"] = sorted([*_files_of(staging), "manifest.json"])
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            os.chmod(staging, 0o755)
-            if failed and len(failed) == len(report_jobs) and target.previous is not None:
-                aside = out.parent / f".{out.name}.failed-run"
-                shutil.rmtree(aside, ignore_errors=True)
-                staging.rename(aside)
-                for j in failed:
-                    print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
-                print(f"csa assess: every report failed, so the previous pack in {out} is kept unchanged; "
-                      f"this run's notebooks are in {aside}", file=sys.stderr)
-                return 1
-            replace_dir(staging, out)
+            if failed and len(failed) == len(report_jobs) and run.previous is not None:
+                return _keep_previous(run.out, staging, failed)
+            replace_dir(staging, run.out)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise environment_failure(exc, "cannot write the board pack") from None
@@ -317,9 +272,102 @@ def assess(
             raise
     for j in failed:
         print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
-    say(f"Board pack: {out / 'index.html'} ({len(report_jobs) - len(failed)} of {len(report_jobs)} reports"
-        + (f", {len(kept)} kept from the previous pack" if kept else "") + f", {time.perf_counter() - t0:.1f} s)")
+    say(f"Board pack: {run.out / 'index.html'} ({len(report_jobs) - len(failed)} of {len(report_jobs)} reports"
+        + (f", {len(kept)} kept from the previous pack" if kept else "")
+        + f", {time.perf_counter() - run.t0:.1f} s)")
     return 1 if failed else 0
+
+
+@dataclass
+class _Run:
+    """What one ``csa assess`` run decided before writing anything."""
+
+    county: County
+    data_dir: Path
+    out: Path
+    previous: dict[str, Any] | None  # the manifest of the pack already in OUT
+    chosen: list[str]  # the districts whose reports run
+    slugs: dict[str, str]  # district -> page file stem
+    failing: set[str]  # reports failed on purpose (the alert drill)
+    scored: Scored
+    config_sha256: str
+    carried: list[dict[str, Any]]  # the previous pack's reports a partial run keeps
+    started_at: datetime
+    t0: float
+
+
+def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts: Sequence[str] | None,
+          cache_dir: str | Path | None, fail: Sequence[str], say: Callable[[str], None]) -> _Run:
+    """Check every input and option, and score the quarter: everything that can be refused is refused here,
+    before anything is written."""
+    started_at = datetime.now(UTC).replace(microsecond=0)
+    t0 = time.perf_counter()
+    data_dir = Path(data_dir).resolve()
+    county = read_county(data_dir)
+    cache = check_cache(cache_dir if cache_dir is not None else default_cache_dir(), data_dir, county.police_uk)
+    target = check_out(out, tables_only=False, data_dir=data_dir, police_uk=county.police_uk, cache_dir=cache,
+                       inputs=county.input_files())
+    chosen = _select_districts(county, districts)
+    slugs = district_slugs(county.district_names)
+    failing = _fail_targets(county, fail)
+    check_writable(target.path.parent)
+    # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
+    scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True)
+    config_sha256 = _config_sha256(county)
+    carried = _carry_over(target.previous, scored, config_sha256, chosen, target.path)
+    say(f"Scored {county.name} {scored.quarter}: {len(chosen)} district report(s) and the county roll-up")
+    return _Run(county, data_dir, target.path, target.previous, chosen, slugs, failing, scored, config_sha256,
+                carried, started_at, t0)
+
+
+def _stamp(run: _Run) -> str:
+    return run.started_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _report_jobs(run: _Run, staging: Path, notebook_dir: Path) -> list[ReportJob]:
+    """Write the tables and the scored quarter into ``staging``; the county roll-up and each district's report."""
+    write_tables(run.scored.tables, staging)
+    data_folder = staging / "data"
+    run.scored.save(data_folder)
+    (staging / "districts").mkdir()
+    q = run.scored.quarter
+    common = {"data_dir": str(run.data_dir), "quarter": str(q), "tables_dir": str(data_folder),
+              "generated_at": _stamp(run)}
+    jobs = [ReportJob(run.county.name, "county", notebook_dir / COUNTY_NOTEBOOK, "county.html",
+                      {**common, "fail": "county" in run.failing}, title=f"{run.county.name} county roll-up, {q}")]
+    jobs += [ReportJob(d, "district", notebook_dir / DISTRICT_NOTEBOOK, f"districts/{run.slugs[d]}.html",
+                       {**common, "district": d, "fail": d in run.failing}, title=f"{d} strategic assessment, {q}")
+             for d in run.chosen]
+    return jobs
+
+
+def _write_front(run: _Run, staging: Path, report_jobs: Sequence[ReportJob], kept: Sequence[dict[str, Any]],
+                 kernel: str, workers: int) -> None:
+    """``index.html`` and ``manifest.json`` (which lists every file of the pack, itself included)."""
+    q, tables = run.scored.quarter, run.scored.tables
+    failed = [j for j in report_jobs if j.status != "ok"]
+    entries = [*_report_entries(report_jobs), *kept]
+    manifest = _manifest(run.county, q, run.started_at, run.data_dir, run.scored, kernel, workers, entries, failed,
+                         tables, run.config_sha256, time.perf_counter() - run.t0)
+    shown = [*report_jobs, *(ReportJob(r["name"], "district", Path(), r["html"], {}, audit=r.get("audit"),
+                                       status="ok", seconds=r.get("seconds", 0.0)) for r in kept)]
+    (staging / "index.html").write_text(index_html(run.county, q, shown, _stamp(run), sorted(tables)),
+                                        encoding="utf-8")
+    manifest["files"] = sorted([*_files_of(staging), "manifest.json"])
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.chmod(staging, 0o755)
+
+
+def _keep_previous(out: Path, staging: Path, failed: Sequence[ReportJob]) -> int:
+    """Every report failed: keep the good pack in ``out``, put this run aside for inspection; exit code 1."""
+    aside = out.parent / f".{out.name}.failed-run"
+    shutil.rmtree(aside, ignore_errors=True)
+    staging.rename(aside)
+    for j in failed:
+        print(f"csa assess: report failed: {j.name} ({j.html}): {j.error}", file=sys.stderr)
+    print(f"csa assess: every report failed, so the previous pack in {out} is kept unchanged; "
+          f"this run's notebooks are in {aside}", file=sys.stderr)
+    return 1
 
 
 def _run_reports(report_jobs: list[ReportJob], staging: Path, kernel: str, timeout: float,

@@ -121,7 +121,8 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     counts, account, quality = count(county, cache_dir=cache, progress=progress)
     tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
     if county.partnerships_file is not None:
-        from csa_analysis.partnerships.register import partnership_tables, read_register
+        from csa_analysis.partnerships.register import read_register
+        from csa_analysis.partnerships.tables import partnership_tables
 
         tables |= partnership_tables(read_register(county.partnerships_file, county))
     scored = Scored(q, tables, quality, account["inputs"])
