@@ -14,12 +14,14 @@ import papermill as pm
 import pytest
 
 from csa_analysis.method.score import Scored
+from csa_analysis.paths import PROJECT_DIR
 from csa_analysis.report import sections as report
 from csa_analysis.run.kernels import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
 
 from synthetic import QUARTER, SYNTHETIC_INPUTS, synthetic_quality, synthetic_tables, write_county
 
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+#: The packaged notebooks (what the pack runs) and the analyst's working copies under notebooks/.
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
 DISTRICT_SECTIONS = ["Summary", "Priorities", "Trends", "Compared with the county", "Priority matrix",
                      "Funding and cost", "Data quality", "Methodology", "Provenance"]
 COUNTY_SECTIONS = ["Summary", "Delivery levels", "County priorities", "Where issues are concentrated",
@@ -31,7 +33,7 @@ COUNTY_SECTIONS = ["Summary", "Delivery levels", "County priorities", "Where iss
 # Committed clean and thin
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 class TestCommittedNotebook:
     def test_has_no_outputs_and_no_execution_counts(self, path):
         nb = nbformat.read(path, as_version=4)
