@@ -103,9 +103,14 @@ def installed(tmp_path_factory):
     borrowed from the test's own environment through a .pth line, so that only csa-workbench's own files come
     from the wheel (the project's editable install is not visible there)."""
     root = tmp_path_factory.mktemp("install")
+    source = root / "source"  # a copy: setuptools writes build/ beside pyproject.toml, never into the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(PROJECT_DIR / name, source / name)
+    shutil.copytree(PACKAGE_DIR, source / "csa_analysis", ignore=shutil.ignore_patterns("__pycache__"))
     dist = root / "dist"
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist),
-                           str(PROJECT_DIR)], capture_output=True, text=True, check=False)
+                           str(source)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     wheel = next(dist.glob("csa_workbench-*.whl"))
     env_dir = root / "fresh"

@@ -1,1 +1,0 @@
-"""Value objects shared by every layer: periods, issues, place names."""

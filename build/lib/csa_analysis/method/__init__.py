@@ -1,1 +1,0 @@
-"""The analysis: volume, prevalence, harm, costs, scoring, delivery, RAG, disclosure."""

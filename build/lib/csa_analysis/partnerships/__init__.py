@@ -1,1 +1,0 @@
-"""The partnership landscape: register, overlaps, meeting load, hub-and-spoke scenario."""

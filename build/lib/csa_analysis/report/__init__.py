@@ -1,1 +1,0 @@
-"""Presentation: report sections, charts, formatting, Excel, methodology, templates, notebooks."""

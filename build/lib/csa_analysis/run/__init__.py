@@ -1,1 +1,0 @@
-"""Running it: the scoring pipeline, the board pack, report kernels, atomic output."""
