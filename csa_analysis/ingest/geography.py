@@ -87,6 +87,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..config import REFERENCE_DIR, normalise_name
@@ -107,24 +108,47 @@ _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"  # the same rule as csa_analysis.load
 _NEWEST = {"2011": "LAD18", "2021": "LAD23"}
 
 
+def _strings(values: Any) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values.cast(pa.string())
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+
+
 def _normalised(values: Any) -> np.ndarray:
-    """:func:`normalise_name` over an array of names, vectorised (missing stays missing)."""
-    s = pd.Series(np.asarray(values, dtype=object), dtype=object)
-    return s.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold().to_numpy(dtype=object)
+    """:func:`normalise_name` over an array of names, vectorised (missing stays missing).
+
+    ASCII names go through Arrow (the same collapse, trim and lower-casing); the few others (Welsh names)
+    through :func:`normalise_name` itself, so the keys always equal ``normalise_name(name)``.
+    """
+    arr = _strings(values)
+    out = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"[ \t\n\r\f\v]+", " ")))
+    out = np.array(out.to_numpy(zero_copy_only=False), dtype=object, copy=True)
+    other = ~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    if other.any():
+        raw = arr.to_numpy(zero_copy_only=False)[other]
+        out[other] = [normalise_name(v) for v in raw]  # distinct non-ASCII names only
+    return out
 
 
 def _prefix(values: Any) -> np.ndarray:
     """The district part of LSOA names ("Harrogate 015E" -> "Harrogate"); a name without suffix stays whole."""
-    s = pd.Series(np.asarray(values, dtype=object), dtype=object)
-    return s.str.replace(_LSOA_SUFFIX, r"\1", regex=True).to_numpy(dtype=object)
+    out = pc.replace_substring_regex(_strings(values), pattern=_LSOA_SUFFIX, replacement=r"\1")
+    return np.array(out.to_numpy(zero_copy_only=False), dtype=object, copy=True)
+
+
+def _present(values: Any) -> np.ndarray:
+    """True where a value is neither missing nor blank."""
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(_strings(values)), ""), True)
+    return ~blank.to_numpy(zero_copy_only=False)
 
 
 def _codes(values: Any) -> np.ndarray:
     """LSOA or district codes as given, trimmed and upper-cased; blanks become missing."""
-    s = pd.Series(np.asarray(values, dtype=object), dtype=object).str.strip().str.upper()
-    out = np.array(s.to_numpy(dtype=object), dtype=object, copy=True)
-    out[~(s.str.len() > 0).to_numpy(dtype=bool)] = None
-    return out
+    arr = pc.utf8_upper(pc.utf8_trim_whitespace(_strings(values)))
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return np.array(arr.to_numpy(zero_copy_only=False), dtype=object, copy=True)
 
 
 def _ext(arr: np.ndarray, fill: Any = -1) -> np.ndarray:
@@ -924,8 +948,7 @@ class DistrictSet:
             raise ValueError(f"{len(name_arr)} names for {n} codes")
         idx = np.arange(n)
         code_idx = np.where(pd.notna(code_arr), idx, -1)
-        name_idx = np.where(pd.notna(name_arr) & (pd.Series(name_arr, dtype=object).str.strip() != "").to_numpy(),
-                            idx, -1)
+        name_idx = np.where(_present(name_arr), idx, -1)
         label = [str(file)] if file is not None else ["the codes given"]
         res = self._place(code_arr, code_idx, name_arr, name_idx, np.zeros(n, dtype=np.int64), label, vintage)
         district = res.district.astype(np.int64)
@@ -989,8 +1012,7 @@ class DistrictSet:
             labels.append("rows without a file")
         code_dict = _codes(code_dict)
         code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
-        blank = (pd.Series(name_dict, dtype=object).str.strip() == "").to_numpy(dtype=bool)
-        name_idx = np.where(_ext(~blank & pd.notna(name_dict).astype(bool), False)[name_idx], name_idx, -1)
+        name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
         return self._place(code_dict, code_idx, name_dict, name_idx, group_idx, labels, vintage)
 
     def _place(self, code_dict: np.ndarray, code_idx: np.ndarray, name_dict: np.ndarray, name_idx: np.ndarray,
