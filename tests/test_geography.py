@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import csa_analysis.ingest.geography as geography
+from csa_analysis.config import normalise_name
 from csa_analysis.errors import InputError
 from csa_analysis.ingest.geography import Geography
 from csa_analysis.load import discover_street_files, parse_street_table
@@ -250,6 +251,15 @@ def test_best_fit_moves_are_read_in_each_files_own_vintage(geo):
     as_2021 = county.placement(codes + only_2021, [*names, None])
     assert as_2021.vintage.vintage == "2021"
     assert as_2021.table["district_name"].tolist() == ["Ryedale"] * 3 + ["Scarborough"]
+    assert as_2021.table["vintage"].tolist() == ["2021"] * 4
+    # a 2021 file (two codes only 2021 has) holding a stray 2011-only code: that code is read in 2011
+    only_2021 = [c for c in new_code if c not in set(geo.lsoas("E07000168", "2011"))][:2]
+    mixed = county.placement([*codes, *only_2021, "E01027664"], [*names, None, None, "Harrogate 008B"])
+    assert mixed.table["vintage"].tolist() == ["2021"] * 5 + ["2011"]
+    assert mixed.table["district_name"].tolist()[:3] == ["Ryedale"] * 3
+    assert mixed.table["area"].tolist()[-1] == "Harrogate"
+    # the same stray code alone is a 2011 file
+    assert county.placement(["E01027664"]).vintage.vintage == "2011"
     as_2011 = county.placement(codes, names, vintage="2011")
     assert as_2011.table["district_name"].tolist() == ["Scarborough"] * 3
     tie = geo.file_vintage(codes)
@@ -446,3 +456,11 @@ def test_rows_and_distinct_codes_agree(data):
     assert rows.district.tolist() == [position[c] for c in picked]
     assert (rows.district >= 0).sum() == sum(c in set(geo.lsoas("E06000065", vintage)) |
                                              set(geo.lsoas("E07000244", vintage)) for c in picked)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(), st.text(alphabet=" \tAbc&-,'\u00a0\u0175\u00df"), st.sampled_from(
+    ["  North   Yorkshire ", "Ynys Môn", "HINCKLEY & BOSWORTH", "Kingston upon Hull, City of"])), max_size=20))
+def test_vectorised_names_equal_normalise_name(names):
+    got = geography._normalised(names).tolist()
+    assert got == [None if n is None else normalise_name(n) for n in names]

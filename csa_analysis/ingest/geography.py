@@ -119,13 +119,14 @@ def _strings(values: Any) -> pa.Array:
 def _normalised(values: Any) -> np.ndarray:
     """:func:`normalise_name` over an array of names, vectorised (missing stays missing).
 
-    ASCII names go through Arrow (the same collapse, trim and lower-casing); the few others (Welsh names)
-    through :func:`normalise_name` itself, so the keys always equal ``normalise_name(name)``.
+    Printable-ASCII names go through Arrow (spaces collapsed and trimmed, lower-cased: for them exactly what
+    :func:`normalise_name` does); the few others (Welsh names, tabs) through :func:`normalise_name` itself, so a
+    key always equals ``normalise_name(name)``.
     """
     arr = _strings(values)
-    out = pc.utf8_lower(pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"[ \t\n\r\f\v]+", " ")))
+    out = pc.ascii_lower(pc.utf8_trim(pc.replace_substring_regex(arr, r" +", " "), characters=" "))
     out = np.array(out.to_numpy(zero_copy_only=False), dtype=object, copy=True)
-    other = ~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    other = ~pc.fill_null(pc.match_substring_regex(arr, r"^[ -~]*$"), True).to_numpy(zero_copy_only=False)
     if other.any():
         raw = arr.to_numpy(zero_copy_only=False)[other]
         out[other] = [normalise_name(v) for v in raw]  # distinct non-ASCII names only
@@ -950,13 +951,14 @@ class DistrictSet:
         code_idx = np.where(pd.notna(code_arr), idx, -1)
         name_idx = np.where(_present(name_arr), idx, -1)
         label = [str(file)] if file is not None else ["the codes given"]
-        res = self._place(code_arr, code_idx, name_arr, name_idx, np.zeros(n, dtype=np.int64), label, vintage)
+        res, read = self._place(code_arr, code_idx, name_arr, name_idx, np.zeros(n, dtype=np.int64), label,
+                                vintage)
         district = res.district.astype(np.int64)
         names_list = np.array([*self.names, None], dtype=object)
         table = pd.DataFrame({
             "lsoa_code": code_arr, "lsoa_name": name_arr, "district": district,
             "district_name": names_list[district], "method": res.method, "no_lsoa": res.method == "no_lsoa",
-            "vintage": res._read_in, "area": res.area,
+            "vintage": _ext(read[res.groups.at[0, "vintage"]], None)[code_idx], "area": res.area,
         })
         g = res.groups.iloc[0]
         choice = VintageChoice(str(g["vintage"]), int(g["evidence_2011"]), int(g["evidence_2021"]),
@@ -1013,10 +1015,12 @@ class DistrictSet:
         code_dict = _codes(code_dict)
         code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
         name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
-        return self._place(code_dict, code_idx, name_dict, name_idx, group_idx, labels, vintage)
+        return self._place(code_dict, code_idx, name_dict, name_idx, group_idx, labels, vintage)[0]
 
     def _place(self, code_dict: np.ndarray, code_idx: np.ndarray, name_dict: np.ndarray, name_idx: np.ndarray,
-               group_idx: np.ndarray, labels: list[str], vintage: str | None) -> _Placed:
+               group_idx: np.ndarray, labels: list[str], vintage: str | None
+               ) -> tuple[RowPlacement, dict[str, np.ndarray]]:
+        """Rows placed, and per distinct code the vintage it is read in when its file is of each vintage."""
         geo = self.geography
         n_groups = len(labels)
         i11 = geo._index["2011"].get_indexer(code_dict)
@@ -1072,15 +1076,13 @@ class DistrictSet:
         ids, uniques = pd.factorize(pd.Series(raw, dtype=object))
         area = pd.Categorical.from_codes(np.where(area_id >= 0, _ext(ids)[area_id], -1), categories=uniques)
 
-        r11, r21 = (_ext(per_vintage[v][2], None) for v in VINTAGES)
-        read_in = np.where(known_code, np.where(row_v == 0, r11[code_idx], r21[code_idx]), None)
         groups = pd.DataFrame({
             "group": labels, "vintage": [c.vintage for c in choices],
             "evidence_2011": [c.evidence_2011 for c in choices], "evidence_2021": [c.evidence_2021 for c in choices],
             "decided_by": [c.decided_by for c in choices],
         })[present].reset_index(drop=True)
-        return _Placed(district, pd.Categorical.from_codes(method, categories=list(METHODS)), area, groups,
-                       read_in)
+        rows = RowPlacement(district, pd.Categorical.from_codes(method, categories=list(METHODS)), area, groups)
+        return rows, {v: per_vintage[v][2] for v in VINTAGES}
 
     def _refusal(self, pos: int, vintage: str, file: str) -> InputError:
         d = self.districts[pos]
@@ -1145,11 +1147,6 @@ class DistrictSet:
             names = [f"{geo.districts.at[c, 'name']} ({c})" for c in d.successors]
             text += f"; {d.name} was abolished and its area is now in {_join(names)}"
         return text
-
-
-@dataclass(frozen=True)
-class _Placed(RowPlacement):
-    _read_in: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
 
 
 def _to_numpy(values: Any) -> np.ndarray:
