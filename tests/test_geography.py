@@ -464,3 +464,24 @@ def test_rows_and_distinct_codes_agree(data):
 def test_vectorised_names_equal_normalise_name(names):
     got = geography._normalised(names).tolist()
     assert got == [None if n is None else normalise_name(n) for n in names]
+
+
+@pytest.mark.parametrize("lookup", ["LAD23", "LAD22"])
+def test_all_districts_of_a_lookup_place_every_lsoa_of_both_vintages_once(geo, lookup):
+    """No gap and no overlap: today's (or 2022's) districts receive every 2011 and 2021 LSOA exactly once."""
+    codes = pq.read_table(GEO_DIR / "lads.parquet").to_pandas().query("vintage == @lookup")["code"]
+    county = geo.resolve_districts([{"code": c} for c in codes])  # overlaps would raise here
+    for vintage, name in (("2011", "lsoa11.parquet"), ("2021", "lsoa21.parquet")):
+        lsoas = pq.read_table(GEO_DIR / name, columns=["lsoa"])["lsoa"]
+        placed = county.placement(lsoas, vintage=vintage)
+        assert (placed.table["district"] >= 0).all(), vintage
+        assert (placed.table["vintage"] == vintage).all()
+
+
+def test_all_2018_districts_place_every_2011_lsoa_and_refuse_2021_files(geo):
+    codes = pq.read_table(GEO_DIR / "lads.parquet").to_pandas().query("vintage == 'LAD18'")["code"]
+    county = geo.resolve_districts([{"code": c} for c in codes])
+    lsoas = pq.read_table(GEO_DIR / "lsoa11.parquet", columns=["lsoa"])["lsoa"]
+    assert (county.placement(lsoas).table["district"] >= 0).all()
+    with pytest.raises(InputError, match="cannot be placed with 2021 LSOA codes"):
+        county.placement(["E01035154"])
