@@ -292,6 +292,11 @@ def test_place_rows_chooses_the_vintage_per_file(geo):
     assert rows.district.tolist() == [0, -1, -1, 0, 1, 0]
     assert list(rows.method) == ["code", "code", "no_lsoa", "code", "code", "code"]
     assert list(rows.area)[1] == "Scarborough"
+    # a vintage recorded per file decides for that file (here: a part of new.csv with no evidence in it)
+    part = county.place_rows(pa.array(["E01027833"]), None, pa.array(["new.csv"]), vintage={"new.csv": "2021"})
+    assert part.district.tolist() == [1] and part.groups["decided_by"].tolist() == ["given"]
+    part = county.place_rows(pa.array(["E01027833"]), None, pa.array(["old.csv"]), vintage={"old.csv": "2011"})
+    assert part.district.tolist() == [-1]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -966,7 +966,8 @@ class DistrictSet:
         return Placement(table, choice)
 
     def place_rows(self, lsoa_code: pa.Array | pa.ChunkedArray, lsoa_name: pa.Array | pa.ChunkedArray | None = None,
-                   group: pa.Array | pa.ChunkedArray | None = None, *, vintage: str | None = None) -> RowPlacement:
+                   group: pa.Array | pa.ChunkedArray | None = None, *,
+                   vintage: str | Mapping[str, str] | None = None) -> RowPlacement:
         """Place every row of an Arrow table, working on dictionary indices (cheap at national scale).
 
         Parameters
@@ -976,8 +977,10 @@ class DistrictSet:
         group : Arrow array, optional
             The file of each row (e.g. the ``source`` column of :func:`csa_analysis.load.combine`): the vintage is
             chosen per group. Default: one group.
-        vintage : {"2011", "2021"}, optional
-            Force the vintage of every group.
+        vintage : {"2011", "2021"} or mapping, optional
+            Force the vintage of every group, or of the groups named in a mapping ``{group label: vintage}``
+            (e.g. each file's :meth:`Geography.file_vintage` recorded when the whole file was read, for when the
+            rows at hand are only part of a file, as in a Dask partition). Other groups use their evidence.
 
         Returns
         -------
@@ -1018,7 +1021,7 @@ class DistrictSet:
         return self._place(code_dict, code_idx, name_dict, name_idx, group_idx, labels, vintage)[0]
 
     def _place(self, code_dict: np.ndarray, code_idx: np.ndarray, name_dict: np.ndarray, name_idx: np.ndarray,
-               group_idx: np.ndarray, labels: list[str], vintage: str | None
+               group_idx: np.ndarray, labels: list[str], vintage: str | Mapping[str, str] | None
                ) -> tuple[RowPlacement, dict[str, np.ndarray]]:
         """Rows placed, and per distinct code the vintage it is read in when its file is of each vintage."""
         geo = self.geography
@@ -1027,7 +1030,8 @@ class DistrictSet:
         i21 = geo._index["2021"].get_indexer(code_dict)
         name_norm = _normalised(name_dict)
         s11, s21 = geo._evidence(code_idx, name_idx, group_idx, n_groups, i11, i21, name_norm)
-        choices = [_choice(int(a), int(b), vintage) for a, b in zip(s11, s21, strict=True)]
+        given = vintage if isinstance(vintage, Mapping) else dict.fromkeys(labels, vintage)
+        choices = [_choice(int(a), int(b), given.get(label)) for label, a, b in zip(labels, s11, s21, strict=True)]
         present = np.bincount(group_idx, minlength=n_groups) > 0
         choice_arr = np.array([VINTAGES.index(c.vintage) for c in choices], dtype=np.int8)
         for v in VINTAGES:
