@@ -358,6 +358,9 @@ class Geography:
             "2011": self._index["2021"].get_indexer(self._index["2011"]),
             "2021": self._index["2011"].get_indexer(self._index["2021"]),
         }
+        # 2021 LSOAs whose code persists from 2011 under another ONS name (vintage evidence from names).
+        p21 = self._persist["2021"]
+        self._renamed = (p21 >= 0) & (self._lsoa_name_norm["2021"] != _ext(self._lsoa_name_norm["2011"], None)[p21])
         self._whole = {lookup: self._whole_map(lookup) for lookup in ("LAD22", "LAD23")}
         self.reorganisations = self._reorganisations()
 
@@ -646,29 +649,37 @@ class Geography:
 
     def _evidence(self, code_idx: np.ndarray, name_idx: np.ndarray, group_idx: np.ndarray, n_groups: int,
                   i11: np.ndarray, i21: np.ndarray, name_norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vintage evidence per group from distinct (group, code, name) triples (see :class:`VintageChoice`)."""
+        """Vintage evidence per group (see :class:`VintageChoice`), from the few rows that can carry any.
+
+        Only a code known to one vintage, or a code known to both whose ONS name changed between them, can tell
+        the vintages apart; the rows holding one are de-duplicated to distinct (group, code) and (group, code,
+        name) and counted.
+        """
+        a, b = i11 >= 0, i21 >= 0
+        renamed = a & b
+        renamed[renamed] = self._renamed[i21[renamed]]
         nc, nn = len(i11) + 1, len(name_norm) + 1
-        key = (group_idx.astype(np.int64) * nc + code_idx + 1) * nn + name_idx + 1
-        key = pd.unique(key)
-        n = key % nn - 1
-        c = (key // nn) % nc - 1
-        g = key // nn // nc
+        g64 = group_idx.astype(np.int64)
+        s11 = np.zeros(n_groups, dtype=np.int64)
+        s21 = np.zeros(n_groups, dtype=np.int64)
         # distinct codes known to one vintage only
-        gc = pd.unique(g * nc + c + 1)
-        cg, cc = gc // nc, gc % nc - 1
-        a, b = _ext(i11)[cc] >= 0, _ext(i21)[cc] >= 0
-        s11 = np.bincount(cg[a & ~b], minlength=n_groups)
-        s21 = np.bincount(cg[b & ~a], minlength=n_groups)
+        rows = np.flatnonzero(_ext(a ^ b, False)[code_idx])
+        if rows.size:
+            key = pd.unique(g64[rows] * nc + code_idx[rows])
+            g, c = key // nc, key % nc
+            s11 += np.bincount(g[a[c]], minlength=n_groups)
+            s21 += np.bincount(g[b[c]], minlength=n_groups)
         # distinct (code, name) pairs whose name is one vintage's name for the code only
-        both = (_ext(i11)[c] >= 0) & (_ext(i21)[c] >= 0) & (n >= 0)
-        if both.any():
-            given = name_norm[n[both]]
-            m11 = given == self._lsoa_name_norm["2011"][i11[c[both]]]
-            m21 = given == self._lsoa_name_norm["2021"][i21[c[both]]]
-            gb = g[both]
-            s11 = s11 + np.bincount(gb[m11 & ~m21], minlength=n_groups)
-            s21 = s21 + np.bincount(gb[m21 & ~m11], minlength=n_groups)
-        return s11.astype(np.int64), s21.astype(np.int64)
+        rows = np.flatnonzero(_ext(renamed, False)[code_idx] & (name_idx >= 0))
+        if rows.size:
+            key = pd.unique((g64[rows] * nc + code_idx[rows]) * nn + name_idx[rows])
+            n, c, g = key % nn, (key // nn) % nc, key // nn // nc
+            given = name_norm[n]
+            m11 = given == self._lsoa_name_norm["2011"][i11[c]]
+            m21 = given == self._lsoa_name_norm["2021"][i21[c]]
+            s11 += np.bincount(g[m11 & ~m21], minlength=n_groups)
+            s21 += np.bincount(g[m21 & ~m11], minlength=n_groups)
+        return s11, s21
 
     def file_vintage(self, codes: Sequence[str | None] | np.ndarray,
                      names: Sequence[str | None] | np.ndarray | None = None) -> VintageChoice:
