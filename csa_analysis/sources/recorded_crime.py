@@ -190,7 +190,7 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     >>> c2 = read_table_c2(PROJECT_DIR / "data/raw/ons/csp_table_c2_ye_june_2025.csv")
     >>> row = c2[(c2["csp_name"] == "Charnwood") & (c2["offence_group"] == TOTAL_GROUP)]
     >>> print(row[["csp_code", "la_code", "count", "period"]].to_string(index=False))
-     csp_code   la_code  count               period
+     csp_code   la_code  count                period
     E22000165 E07000130  12859 year ending June 2025
     """
     path = Path(path)
