@@ -15,13 +15,15 @@ Wales over a year (e.g. "year ending June 2025"). It is read here as published, 
   belongs: ``la_code`` is then blank and ``combined_la`` is true;
 * names may carry trailing spaces (``"North Yorkshire "``): every text cell is stripped;
 * a row may have no figures at all: the 2025 edition's ``unassigned Surrey`` row is blank from the first
-  offence column on (and carries Kent's force code, E23000032, as published); its counts are missing. A blank
-  cell in a row that has other figures is an error.
+  offence column on; its counts are missing. A blank cell in a row that has other figures is an error;
+* a row may carry another force's code under its own force's name: in the 2025 edition ``Unassigned Gwent``
+  has South Wales's code (W15000003) and ``unassigned Surrey`` Kent's (E23000032). ``force_code`` is the code
+  of the force total row with the same force name; the code as published stays in ``force_code_published``.
 
 Columns of the tidy frame (one row per table row x offence group):
 
 ``force_code``, ``force``
-    police force area code and name.
+    police force area code and name (the code corrected from the name where they disagree, see above).
 ``csp_code``, ``csp_name``
     Community Safety Partnership code and name (blank code for the non-CSP rows).
 ``la_code``, ``la_name``
@@ -41,6 +43,8 @@ Columns of the tidy frame (one row per table row x offence group):
 ``sheet_row``
     the row of the table the figure was read from (1-based spreadsheet row; the CSV's header spans several
     lines of text but is one row).
+``force_code_published``
+    the force code exactly as the table gives it.
 ``source``
     the file name.
 
@@ -254,6 +258,14 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     ids["row_type"] = np.select(
         [ids["csp_code"] != "", ids["csp_name"] == "", ids["csp_name"].str.casefold().str.startswith("unassigned")],
         ["csp", "force_total", "unassigned"], default="other")
+    # Two rows of the 2025 edition carry another force's code under their own force's name ("Unassigned
+    # Gwent" has South Wales's W15000003, "unassigned Surrey" Kent's E23000032): the force is the one named,
+    # whose total row gives its code. The code as published is kept in force_code_published.
+    ids["force_code_published"] = ids["force_code"]
+    totals = ids[ids["row_type"] == "force_total"]
+    by_name = totals.assign(_n=totals["force"].map(normalise_name)).drop_duplicates("_n", keep=False)
+    named = ids["force"].map(normalise_name).map(by_name.set_index("_n")["force_code"])
+    ids["force_code"] = named.where(named.notna() & (ids["row_type"] != "force_total"), ids["force_code"])
     csp_codes = ids.loc[ids["row_type"] == "csp", "csp_code"]
     if csp_codes.duplicated().any():
         code = csp_codes[csp_codes.duplicated()].iloc[0]
@@ -263,7 +275,7 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     ids["sheet_row"] = rows
 
     wide = pd.concat([ids, counts], axis=1)
-    id_cols = [*ID_COLUMNS.values(), "combined_la", "row_type", "sheet_row"]
+    id_cols = [*ID_COLUMNS.values(), "combined_la", "row_type", "force_code_published", "sheet_row"]
     long = wide.melt(id_vars=id_cols, value_vars=list(groups), var_name="offence_group", value_name="count")
     order = pd.Series(range(len(groups)), index=list(groups))
     long = (long.assign(_o=long["offence_group"].map(order)).sort_values(["sheet_row", "_o"], kind="stable")
@@ -273,7 +285,7 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     long["period_end"] = period_end
     long["source"] = path.name
     cols = [*ID_COLUMNS.values(), "combined_la", "row_type", "offence_group", "count", "period", "period_end",
-            "sheet_row", "source"]
+            "force_code_published", "sheet_row", "source"]
     return long[cols]
 
 
@@ -333,7 +345,8 @@ def force_total_check(c2: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``period``, ``force_code``, ``offence_group``, ``force_total``, ``sum_of_rows`` (over the rows with a
         figure), ``rows_missing`` (rows with ``[x]`` or no figures, left out of the sum), ``difference`` (total
-        minus sum). In the year ending June 2025 edition every difference is 0.
+        minus sum). In the year ending June 2025 edition every difference is 0 (once the two miscoded
+        unassigned rows are given their own force's code).
     """
     keys = ["period", "force_code", "offence_group"]
     totals = c2[c2["row_type"] == "force_total"].groupby(keys, sort=False)["count"].sum(min_count=1)
