@@ -225,7 +225,12 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     body = raw.iloc[h + 1:].map(_one_line)
     ids = pd.DataFrame({name: body[pos] for name, pos in id_pos.items()})
     figures = body[list(offence_pos)].rename(columns=offence_pos)
-    rows = pd.Series(body.index + 1, index=body.index)
+    sheet_row = pd.Series(body.index + 1, index=body.index)
+    rows = sheet_row.astype(str)  # as named in messages
+    if path.suffix.lower() == ".csv":  # a CSV row may span several lines of text: say which line it starts on
+        breaks = raw.apply(lambda col: col.str.count("\n")).sum(axis=1)
+        line = raw.index.to_series() + 1 + breaks.cumsum().shift(fill_value=0)
+        rows = rows + " (line " + line[body.index].astype(str) + " of the CSV text)"
     no_force = ids["force_code"] == ""
     stray = no_force & (figures != "").any(axis=1)
     if stray.any():
@@ -272,7 +277,7 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
         where = " and ".join(f"row {r}" for r in rows[csp_codes.index[csp_codes == code]])
         raise InputError(f"CSP code {code} appears twice", file=path, where=where,
                          expected="one row per Community Safety Partnership")
-    ids["sheet_row"] = rows
+    ids["sheet_row"] = sheet_row[ids.index]
 
     wide = pd.concat([ids, counts], axis=1)
     id_cols = [*ID_COLUMNS.values(), "combined_la", "row_type", "force_code_published", "sheet_row"]
