@@ -452,8 +452,8 @@ def methodology_markdown(*, variables: Sequence[str] = DEFAULT_VARIABLES, k: int
         "",
         f"**Rates** are crimes per 1,000 residents, using ONS {pop} population estimates summed over each area's "
         "districts. The England and Wales rate is the sum of all areas' counts over the sum of their "
-        "populations; crimes that forces did not assign to any CSP are not in it (they are in the national "
-        "total, about 2% of it).",
+        "populations; crimes that forces did not assign to any CSP (the table's \"Unassigned\" rows) are not in "
+        "it, as they are in no area's rate.",
         "",
         "**Standing in England and Wales.** The percentile is the share of the other areas with a lower rate "
         "(an equal rate counting half): 0 is the lowest rate in England and Wales, 100 the highest. Areas whose "

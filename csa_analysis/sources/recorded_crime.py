@@ -345,6 +345,8 @@ def read_table_c2_editions(folder: str | Path) -> pd.DataFrame:
 def force_total_check(c2: pd.DataFrame) -> pd.DataFrame:
     """Each force total beside the sum of the force's other rows (CSPs, unassigned, other), per offence group.
 
+    Forces without a total row are left out: in the 2025 edition, City of London, whose only row is its CSP.
+
     Returns
     -------
     pandas.DataFrame
@@ -356,7 +358,7 @@ def force_total_check(c2: pd.DataFrame) -> pd.DataFrame:
     keys = ["period", "force_code", "offence_group"]
     totals = c2[c2["row_type"] == "force_total"].groupby(keys, sort=False)["count"].sum(min_count=1)
     parts = c2[c2["row_type"] != "force_total"].groupby(keys, sort=False)["count"]
-    out = pd.DataFrame({"force_total": totals, "sum_of_rows": parts.sum(min_count=1)}).astype("Int64")
+    out = pd.DataFrame({"force_total": totals}).join(parts.sum(min_count=1).rename("sum_of_rows")).astype("Int64")
     out["rows_missing"] = (parts.size() - parts.count()).reindex(out.index).fillna(0).astype("int64")
     out["difference"] = out["force_total"] - out["sum_of_rows"]
     return out.reset_index()
@@ -570,8 +572,9 @@ def england_wales_rates(c2: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     ``rate_per_1000`` is over every comparison area with a rate (a count and a population): the sum of their
     counts over the sum of their populations, so it compares like with like with the areas' own rates (which
     leave out crimes not placed in any CSP). ``rate_per_1000_all_recorded`` is every crime recorded in England
-    and Wales (the sum of the force totals, which include the ``Unassigned`` and other non-CSP rows) over the
-    population of all areas; it is missing unless every area has a population.
+    and Wales (the sum of the force totals, which include the ``Unassigned`` and other non-CSP rows, plus the
+    rows of a force without a total row: City of London has only its CSP row) over the population of all
+    areas; it is missing unless every area has a population.
 
     Parameters
     ----------
@@ -584,7 +587,7 @@ def england_wales_rates(c2: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per period x offence group (table order): ``count``, ``population``, ``rate_per_1000``,
-        ``areas`` (areas with a rate), ``areas_without_rate``, ``count_all_recorded`` (sum of force totals),
+        ``areas`` (areas with a rate), ``areas_without_rate``, ``count_all_recorded`` (sum of force totals, see above),
         ``count_unassigned``, ``count_other`` (non-CSP rows such as Manchester Airport), ``population_all``,
         ``rate_per_1000_all_recorded``.
     """
@@ -596,9 +599,12 @@ def england_wales_rates(c2: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     out["areas_without_rate"] = (g_all.size() - out["areas"]).astype("int64")
     pop_all = g_all["population"].sum(min_count=1).mask(g_all["population"].count() < g_all.size())
     by_type = c2.groupby([*keys, "row_type"], sort=False)["count"].sum(min_count=1).unstack("row_type")
-    for row_type, column in (("force_total", "count_all_recorded"), ("unassigned", "count_unassigned"),
-                             ("other", "count_other")):
+    for row_type, column in (("unassigned", "count_unassigned"), ("other", "count_other")):
         out[column] = by_type[row_type] if row_type in by_type else pd.NA
+    # Every force's total row, and the rows of a force that has none (City of London: its one CSP is the force).
+    with_total = set(c2.loc[c2["row_type"] == "force_total", "force_code"])
+    national = c2[(c2["row_type"] == "force_total") | ~c2["force_code"].isin(with_total)]
+    out["count_all_recorded"] = national.groupby(keys, sort=False)["count"].sum(min_count=1)
     out["population_all"] = pop_all
     ints = ["count", "population", "count_all_recorded", "count_unassigned", "count_other", "population_all"]
     out[ints] = out[ints].astype("Int64")
