@@ -319,13 +319,13 @@ def peer_comparison(rates: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
                           "rate_per_1000": "p_rate"}), on="peer_code")
     own = r.rename(columns={"count": "o_count", "population": "o_pop", "rate_per_1000": "o_rate"})
     pairs = pairs.merge(own[["area_code", *keys, "o_rate"]], on=["area_code", *keys], how="left")
-    valid = pairs[pairs["p_rate"].notna()]
+    valid = pairs[pairs["p_rate"].notna()].assign(_above=lambda d: (d["p_rate"] > d["o_rate"]).fillna(False))
     g = valid.groupby(["area_code", *keys], sort=False)
     stats = pd.DataFrame({
         "peers_count": g["p_count"].sum(), "peers_population": g["p_pop"].sum(),
         "peers_median_rate_per_1000": g["p_rate"].median(),
         "peers_with_rate": g.size(),
-        "peers_above": g.apply(lambda d: int((d["p_rate"] > d["o_rate"]).sum()), include_groups=False),
+        "peers_above": g["_above"].sum(),
     })
     out = own[own["area_code"].isin(set(ordered["area_code"]))].merge(
         stats.reset_index(), on=["area_code", *keys], how="left")

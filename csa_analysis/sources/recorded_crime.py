@@ -10,7 +10,9 @@ Wales over a year (e.g. "year ending June 2025"). It is read here as published, 
   other GSS shorthand ``[z]`` (not applicable) and ``[c]`` (confidential), are read as missing, never as 0;
 * each force has a total row (blank CSP code and name), an ``Unassigned <force>`` row (crimes the force did
   not place in any CSP) and sometimes other rows without a CSP code (``Manchester Airport``); these are kept,
-  with ``row_type`` ``force_total``, ``unassigned`` and ``other``, apart from the ``csp`` rows;
+  with ``row_type`` ``force_total``, ``unassigned`` and ``other``, apart from the ``csp`` rows. City of London
+  has neither total nor unassigned row: its one CSP is the force, so the England and Wales total is the force
+  totals plus the rows of any force without one (:func:`england_wales_rates` does this);
 * a CSP covering several local authorities says ``Combined Local Authorities`` where the authority code
   belongs: ``la_code`` is then blank and ``combined_la`` is true;
 * names may carry trailing spaces (``"North Yorkshire "``): every text cell is stripped;
