@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from .population import aggregate_areas
-from .recorded_crime import csp_areas, csp_rates, england_wales_rates, match_districts
+from csa_analysis.errors import InputError
+from csa_analysis.sources.population import aggregate_areas
+from csa_analysis.sources.recorded_crime import csp_areas, csp_rates, england_wales_rates, match_districts
 
 #: Default characteristics of the nearest-neighbour method (columns of :func:`area_profiles`).
 DEFAULT_VARIABLES = ("log10_population", "log10_density", "share_0_15", "share_16_24", "share_65_plus")

@@ -55,8 +55,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import normalise_name
-from ..errors import InputError
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.errors import InputError
 
 PERSONS_SHEET = "MYE2 - Persons"
 DENSITY_SHEET = "MYE5"
@@ -278,7 +278,7 @@ def read_mid_year_estimates(path: str | Path, *, sheet: str = PERSONS_SHEET) -> 
 
     Examples
     --------
-    >>> from csa_analysis.config import PROJECT_DIR
+    >>> from csa_analysis.paths import PROJECT_DIR
     >>> pop = read_mid_year_estimates(PROJECT_DIR / "data/raw/ons/mye23tablesew.xlsx")
     >>> print(pop.loc[pop["name"] == "Charnwood", ["code", "geography", "population", "year"]]
     ...       .to_string(index=False))

@@ -73,9 +73,10 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..config import REFERENCE_DIR, normalise_name
-from ..errors import InputError
-from .population import aggregate_areas, nearest_names
+from csa_analysis.domain.names import normalise_name
+from csa_analysis.errors import InputError
+from csa_analysis.paths import REFERENCE_DIR
+from csa_analysis.sources.population import aggregate_areas, nearest_names
 
 #: Header cells of the identifying columns (cleaned to one line, compared case-insensitively) -> column name.
 ID_COLUMNS = {
@@ -192,7 +193,7 @@ def read_table_c2(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
 
     Examples
     --------
-    >>> from csa_analysis.config import PROJECT_DIR
+    >>> from csa_analysis.paths import PROJECT_DIR
     >>> c2 = read_table_c2(PROJECT_DIR / "data/raw/ons/csp_table_c2_ye_june_2025.csv")
     >>> row = c2[(c2["csp_name"] == "Charnwood") & (c2["offence_group"] == TOTAL_GROUP)]
     >>> print(row[["csp_code", "la_code", "count", "period"]].to_string(index=False))
