@@ -1,0 +1,1 @@
+"""Analysis methods on placed records: where, when and what happens to reported crime."""
