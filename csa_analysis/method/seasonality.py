@@ -175,7 +175,8 @@ def month_of_year(
         average, float), ``years`` (how many months of that name the mean is over, int), ``min_count``,
         ``max_count`` (float). Ordered by ``by`` then calendar month. Empty, with
         ``attrs["reason"]`` saying why, when not every calendar month is present
-        (:func:`month_of_year_coverage`); otherwise ``attrs["reason"]`` is None.
+        (:func:`month_of_year_coverage`); otherwise ``attrs["reason"]`` is None. ``attrs["months"]`` lists the
+        present months used.
 
     Examples
     --------
@@ -197,8 +198,9 @@ def month_of_year(
         for col, dtype in (("calendar_month", "int64"), ("month_name", "str"), ("mean_count", "float64"),
                            ("years", "int64"), ("min_count", "float64"), ("max_count", "float64")):
             empty[col] = pd.Series(dtype=dtype)
-        empty.attrs["reason"] = reason
-        return empty[columns]
+        empty = empty[columns]
+        empty.attrs.update(reason=reason, months=sorted(present))
+        return empty
     g = grid[grid["present"]].assign(calendar_month=lambda d: d["month"].str.slice(5, 7).astype("int64"))
     out = g.groupby([*by, "calendar_month"], observed=True)["count"].agg(
         mean_count="mean", years="size", min_count="min", max_count="max").reset_index()
@@ -206,7 +208,7 @@ def month_of_year(
     out.insert(len(by) + 1, "month_name", pd.Series(np.array(MONTH_NAMES)[out["calendar_month"] - 1],
                                                     dtype="str"))
     out = out.sort_values([*by, "calendar_month"], kind="stable").reset_index(drop=True)[columns]
-    out.attrs["reason"] = None
+    out.attrs.update(reason=None, months=sorted(present))
     return out
 
 
@@ -258,7 +260,8 @@ def rolling_total(
         (incidents in the ``window`` months to this month, float; NaN where the window is incomplete),
         ``months_in_window`` (present months in the window, int). Ordered by ``by`` then month. Empty, with
         ``attrs["reason"]``, when no run of ``window`` consecutive present months exists
-        (:func:`rolling_coverage`); otherwise ``attrs["reason"]`` is None.
+        (:func:`rolling_coverage`); otherwise ``attrs["reason"]`` is None. ``attrs["months"]`` lists the
+        present months used.
 
     Examples
     --------
@@ -283,8 +286,10 @@ def rolling_total(
         empty = grid.iloc[:0][[*by, "month", "count"]].copy()
         empty["rolling_total"] = pd.Series(dtype="float64")
         empty["months_in_window"] = pd.Series(dtype="int64")
-        empty.attrs["reason"] = rolling_coverage(sorted(present), calendar or None, window)
-        return empty[columns]
+        empty = empty[columns]
+        empty.attrs.update(reason=rolling_coverage(sorted(present), calendar or None, window),
+                           months=sorted(present))
+        return empty
     m = len(calendar)
     values = grid["count"].to_numpy(dtype="float64").reshape(-1, m)  # rows: series, columns: months in order
     missing = np.isnan(values)
@@ -297,5 +302,6 @@ def rolling_total(
     out = grid[[*by, "month", "count"]].copy()
     out["rolling_total"] = np.where(n == window, total, np.nan).reshape(-1)
     out["months_in_window"] = n.reshape(-1).astype("int64")
-    out.attrs["reason"] = None
-    return out[columns].reset_index(drop=True)
+    out = out[columns].reset_index(drop=True)
+    out.attrs.update(reason=None, months=sorted(present))
+    return out
