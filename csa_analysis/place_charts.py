@@ -32,7 +32,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap, LogNorm, Normalize, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .charts import DPI, _figure, _no_data, _thousands, _title, title_of
 from .issues import ISSUES, RETIRED_ISSUES
@@ -404,7 +404,13 @@ def density_chart(grid: DensityGrid) -> Chart:
     vmin = min(grid.min_count / grid.cell_km**2, vmax)
     norm = LogNorm(vmin=vmin, vmax=vmax) if vmax >= 10 * vmin else Normalize(vmin=vmin, vmax=vmax)
     mesh = ax.pcolormesh(xs, ys, np.ma.masked_invalid(values), cmap=DENSITY_CMAP, norm=norm, shading="flat")
-    fig.colorbar(mesh, ax=ax, shrink=0.75, label=f"Incidents per km² in the period ({grid.cell_km:g} km cells)")
+    bar = fig.colorbar(mesh, ax=ax, shrink=0.75,
+                       label=f"Incidents per km² in the period ({grid.cell_km:g} km cells)")
+    if isinstance(norm, LogNorm):
+        ticks = [t for t in (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if vmin <= t <= vmax]
+        bar.set_ticks(sorted({vmin, *ticks, vmax}))
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        bar.ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
     if len(grid.outline_km):
         ax.plot(grid.outline_km[:, 0], grid.outline_km[:, 1], color=OUTLINE, linewidth=1.0)
     ax.set_xlim(x0, x1)
