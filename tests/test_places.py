@@ -265,7 +265,8 @@ class TestExclusions:
         r.loc[3, "location"] = None
         r.loc[4, "location"] = "no location"
         r.loc[5, ["longitude", "latitude"]] = np.nan
-        r.loc[6, "location"] = "  " + r.loc[7, "location"].replace(" ", "  ") + " "
+        r.loc[6, ["lsoa_name", "longitude", "latitude"]] = r.loc[7, ["lsoa_name", "longitude", "latitude"]]
+        r.loc[6, "location"] = "  " + r.loc[7, "location"].replace(" ", "  ") + " "  # the same map point
         return r
 
     def test_each_reason_is_counted(self, edited):
@@ -289,7 +290,8 @@ class TestExclusions:
                   & np.isclose(got["longitude"], edited.loc[7, "longitude"])]
         same = edited["location"].str.split().str.join(" ").eq(target) & np.isclose(
             edited["latitude"], edited.loc[7, "latitude"]) & np.isclose(edited["longitude"], edited.loc[7, "longitude"])
-        assert row["count"].iloc[0] == same.sum() >= 2
+        assert len(row) == 1 and row["count"].iloc[0] == same.sum() >= 2
+        assert edited.loc[6, "location"] != edited.loc[7, "location"]
 
 
 @pytest.fixture(scope="module")
@@ -339,6 +341,16 @@ class TestDensityGrid:
         iy = np.round((grid.cells["y_km"] - grid.cell_km / 2 - y0) / grid.cell_km).astype(int)
         assert (hist[ix, iy] == grid.cells["count"].to_numpy()).all()
         assert hist[hist > 0].size == len(grid.cells)
+
+    def test_map_points_are_counted_by_both_coordinates(self, records):
+        """Three real Melton rows moved to two map points sharing a longitude, 100 m apart, in one cell."""
+        r = records[records["district"] == "Melton"].iloc[:3].copy()
+        r["month"] = "2018-10"
+        r["longitude"] = -0.8860
+        r["latitude"] = [52.7660, 52.7669, 52.7669]
+        g = places.density_grid(r, "2018-10", district="Melton")
+        assert g.cells[["count", "points"]].to_dict("records") == [{"count": 3, "points": 2}]
+        assert g.shown["count"].tolist() == [3]
 
     def test_projection_round_trips_and_keeps_km(self):
         lon, lat = np.array([-1.2, -0.9]), np.array([52.6, 52.8])
