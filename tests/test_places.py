@@ -343,11 +343,12 @@ class TestDensityGrid:
         assert hist[hist > 0].size == len(grid.cells)
 
     def test_map_points_are_counted_by_both_coordinates(self, records):
-        """Three real Melton rows moved to two map points sharing a longitude, 100 m apart, in one cell."""
-        r = records[records["district"] == "Melton"].iloc[:3].copy()
-        r["month"] = "2018-10"
-        r["longitude"] = -0.8860
-        r["latitude"] = [52.7660, 52.7669, 52.7669]
+        """Three real Melton rows moved to two map points sharing a longitude, 100 m apart, in one cell (a
+        fourth row, a month later, only sets the map centre)."""
+        r = records[records["district"] == "Melton"].iloc[:4].copy()
+        r["month"] = ["2018-10", "2018-10", "2018-10", "2018-11"]
+        r["longitude"] = [-0.8860, -0.8860, -0.8860, -0.80]
+        r["latitude"] = [52.7660, 52.7669, 52.7669, 52.80]
         g = places.density_grid(r, "2018-10", district="Melton")
         assert g.cells[["count", "points"]].to_dict("records") == [{"count": 3, "points": 2}]
         assert g.shown["count"].tolist() == [3]
