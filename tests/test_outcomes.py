@@ -137,3 +137,12 @@ class TestShares:
         moved = a.set_index(["district", "outcome_group"])["count"] - b.set_index(["district", "outcome_group"])[
             "count"]
         assert moved.xs("Other / transferred", level="outcome_group").sum() > 0
+
+
+@pytest.mark.parametrize("module", "csa_analysis.method.outcomes".split(","))
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

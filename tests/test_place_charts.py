@@ -251,3 +251,12 @@ class TestOutcomeChart:
         note = " ".join(chart.figure.axes[0].get_xlabel().split())
         assert "republishes" in note and "Anti-social behaviour" in note
         assert "Anti-social behaviour" not in set(chart.data["issue"])
+
+
+@pytest.mark.parametrize("module", "csa_analysis.place_charts".split(","))
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

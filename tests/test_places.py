@@ -382,3 +382,12 @@ class TestDensityGrid:
 
 def test_every_county_district_appears(records):
     assert set(places.hotspots(records, Q3)["district"].astype(str)) == set(COUNTY_DISTRICTS)
+
+
+@pytest.mark.parametrize("module", "csa_analysis.method.places,csa_analysis.method._records".split(","))
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

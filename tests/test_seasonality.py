@@ -144,3 +144,12 @@ class TestRollingTotal:
         last = sel.iloc[-1]
         window = [str(p) for p in pd.period_range(end=last["month"], periods=12, freq="M")]
         assert last["rolling_total"] == drugs.reindex(window, fill_value=0).sum()
+
+
+@pytest.mark.parametrize("module", "csa_analysis.method.seasonality".split(","))
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
