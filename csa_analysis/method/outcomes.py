@@ -50,6 +50,16 @@ OUTCOME_CAVEAT = (
 #: Why anti-social behaviour is absent from outcome shares.
 ASB_NOTE = "Anti-social behaviour incidents have no outcome on police.uk and are excluded from outcome shares."
 
+#: Assumptions and caveats of this module, one sentence each, for the methodology annex.
+METHOD_NOTES: tuple[str, ...] = (
+    OUTCOME_CAVEAT,
+    ASB_NOTE,
+    "police.uk outcome categories are grouped by reference/outcome_groups.csv (sources and reasoning in "
+    "outcome_groups.md); a category not in the table, or a blank outcome on a crime, is counted as 'Not mapped'.",
+    "Crimes are those recorded in the period, each with its latest outcome; court results follow a charge and "
+    "are counted as 'Charged or summonsed'.",
+)
+
 _GROUP = ["district", "issue"]
 
 
@@ -234,7 +244,7 @@ def outcome_account(records: pd.DataFrame | pa.Table, period: Period, *,
 
 
 __all__ = [
-    "ASB_NOTE", "BLANK_OUTCOME", "NOT_MAPPED", "OUTCOME_CAVEAT", "OUTCOME_GROUPS", "OUTCOME_GROUPS_CSV",
+    "ASB_NOTE", "BLANK_OUTCOME", "METHOD_NOTES", "NOT_MAPPED", "OUTCOME_CAVEAT", "OUTCOME_GROUPS", "OUTCOME_GROUPS_CSV",
     "outcome_account", "outcome_group", "outcome_shares", "read_outcome_groups", "unmapped_outcomes",
 ]
 

@@ -70,6 +70,23 @@ ANONYMISATION_NOTE = (
     "an exact address."
 )
 
+#: Assumptions and caveats of this module, one sentence each, for the methodology annex.
+METHOD_NOTES: tuple[str, ...] = (
+    ANONYMISATION_NOTE,
+    "Hotspot LSOAs are ranked by incidents in the period; ties are broken by LSOA code (wards: ward code), and "
+    "rank_shared gives tied places the same rank.",
+    "Repeat locations are counted per police.uk map point (Location text, coordinates and LSOA), because generic "
+    "names such as 'On or near Supermarket' name many different points.",
+    "Left out of repeat locations, and counted: blank Location, 'No Location', 'On or near' with no street name "
+    "(after normalising white space), and Location texts without coordinates.",
+    "Shares are of all the district's incidents of the issue in the period; rates per 1,000 residents are given "
+    "only where an LSOA population is supplied (a ward's is the sum of its LSOAs), blank otherwise.",
+    "The density map counts incidents in square km cells on a local equirectangular projection about the centre "
+    "of the district's map points (scale true to within 1% across a county); cells with too few incidents or "
+    "distinct map points (by default fewer than 3 incidents or 2 points) are not shown, and each map states its "
+    "rule and what the hidden cells hold.",
+)
+
 #: Mean Earth radius (km, IUGG) used by the local projection.
 EARTH_RADIUS_KM = 6371.0088
 
@@ -472,6 +489,18 @@ def hotspots_table(
 
     Rows are ordered by district, issue, place type (``lsoa``, ``ward``, ``location``) and rank. Parameters
     are those of :func:`hotspots`.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"month": ["2018-10"] * 3, "district": ["Melton"] * 3, "issue": ["Drugs"] * 3,
+    ...     "lsoa_code": ["E01025911"] * 3, "lsoa_name": ["Melton 003A"] * 3,
+    ...     "location": ["On or near Park/Open Space", "On or near Park/Open Space", "No Location"],
+    ...     "longitude": [-0.88, -0.88, np.nan], "latitude": [52.76, 52.76, np.nan]})
+    >>> t = hotspots_table(recs, "2018-10")
+    >>> t[["place_type", "rank", "place_name", "count", "share"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'place_type': 'lsoa', 'rank': 1, 'place_name': 'Melton 003A', 'count': 3, 'share': 1.0},
+     {'place_type': 'location', 'rank': 1, 'place_name': 'On or near Park/Open Space', 'count': 2,
+      'share': 0.6666666666666666}]
     """
     parts = [hotspots(records, period, place="lsoa", top=top, population=population)]
     if wards is not None:

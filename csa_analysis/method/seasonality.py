@@ -32,6 +32,15 @@ MONTH_NAMES: tuple[str, ...] = ("January", "February", "March", "April", "May", 
 #: Months in the rolling window.
 WINDOW = 12
 
+#: Assumptions and caveats of this module, one sentence each, for the methodology annex.
+METHOD_NOTES: tuple[str, ...] = (
+    "A month missing from the data is a gap: its count is blank, never 0, and charts break the line there.",
+    "The month-of-year pattern is the mean count of each calendar month over the years in the data, shown only "
+    "when every calendar month is present; each mean says how many years it is over.",
+    "The 12-month rolling total at a month sums that month and the 11 before it, and is blank unless all 12 are "
+    "in the data.",
+)
+
 
 def _calendar(months_present: Sequence[str], months: Sequence[str] | None) -> tuple[list[str], set[str]]:
     """(every month from first to last of the window, the present months in it)."""
