@@ -463,7 +463,10 @@ def peak_finding(pattern: pd.DataFrame, issues: Sequence[str] | None = None) -> 
             subset=["mean_count"]).reset_index(drop=True)
     parts = [f"{r.issue} peaked in {r.month_name} ({_fmt(r.mean_count)} a month on average)"
              for r in peaks.itertuples()]
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if "years" in pattern.columns and len(pattern) and int(pattern["years"].max()) == 1:
+        text += " Each calendar month comes from a single year, so this is one year's pattern, not an average."
+    return text
 
 
 def _top_issues(frame: pd.DataFrame, value: str, limit: int) -> list[str]:

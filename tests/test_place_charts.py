@@ -200,6 +200,14 @@ class TestLineCharts:
         peak = d.sort_values(["mean_count", "calendar_month"], ascending=[False, True]).iloc[0]
         assert f"{first} peaked in {peak['month_name']} ({peak['mean_count']:,.0f} a month on average)" in chart.alt
 
+    def test_a_single_year_is_called_one_years_pattern(self, records):
+        one_year = relabel_months(records, 3)  # October 2018 to February 2020: several months seen once
+        year = one_year[one_year["month"].between("2019-01", "2019-12")]
+        chart = pc.month_of_year_chart(seasonality.month_of_year(year), DISTRICT, district=DISTRICT)
+        assert "single year" in chart.alt
+        two = seasonality.month_of_year(one_year)
+        assert "single year" not in pc.month_of_year_chart(two, DISTRICT, district=DISTRICT).alt
+
     def test_rolling_line_breaks_at_the_gap(self, charts):
         chart = charts["rolling"]
         ax = chart.figure.axes[0]
