@@ -14,6 +14,7 @@ import pandas as pd
 
 from csa_analysis.domain.issues import ASB, ISSUES
 from csa_analysis.domain.periods import Quarter
+from csa_analysis.method.prevalence import against_county
 from csa_analysis.method.rag import rag_table
 from csa_analysis.method.score import Scored
 
@@ -170,7 +171,7 @@ def synthetic_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
 
     return {"issue_scores": issue_scores, "county_priorities": county_priorities, "cost_per_area": cost_per_area,
             "harm_sensitivity": harm_sensitivity, "monthly": monthly, "funding_scenarios": funding_scenarios,
-            "rag": rag_table(s, county_priorities)}
+            "rag": rag_table(pd.concat([s, against_county(s)], axis=1), county_priorities)}
 
 
 def synthetic_quality(tables: dict[str, pd.DataFrame]) -> dict:

@@ -97,6 +97,30 @@ def test_county_page_has_the_partnership_landscape_from_the_register(pack):
     assert "Partnership overlap" in load_workbook(pack[1] / "board_pack.xlsx").sheetnames
 
 
+def test_the_illustrative_register_carries_a_banner_on_every_page_chart_and_sheet_that_uses_it(pack):
+    page = (pack[1] / "county.html").read_text(encoding="utf-8")
+    assert page.count("class=\"csa-illustrative\"") + page.count("class='csa-illustrative'") >= 2  # page, section
+    assert "Illustrative data.</b> This page uses the partnership register partnerships.csv" in page
+    assert re.search(r'alt="Partnership landscape \(ILLUSTRATIVE DATA\)', page)  # the chart says so too
+    district = (pack[1] / "districts" / "melton.html").read_text(encoding="utf-8")
+    assert "class='csa-illustrative'" not in district  # district pages do not use the register
+    wb = load_workbook(pack[1] / "board_pack.xlsx")
+    for name in wb.sheetnames:
+        first = str(wb[name]["A1"].value or "")
+        assert first.startswith("ILLUSTRATIVE DATA") == name.startswith(("Partnership", "Hub and spoke")), name
+    assert wb["Partnership overlap"].freeze_panes == "A3"
+
+
+def test_county_page_shows_funding_with_its_period_the_county_wide_pot_and_the_rag_key(pack):
+    page = (pack[1] / "county.html").read_text(encoding="utf-8")
+    assert "covering April to September 2011 (6 months)" in page
+    assert "County-wide allocation" in page and "£118,370" in page
+    assert "£1 more than the sum of the rows" in page
+    assert "as allocated (after the 24.8% cut)" in page and "before the 24.8% cut (reconstructed)" in page
+    assert "RAG key (county level)" in page
+    assert "RAG key (district level)" in (pack[1] / "districts" / "melton.html").read_text(encoding="utf-8")
+
+
 def test_manifest_records_inputs_with_hashes_and_each_report(pack):
     manifest = json.loads((pack[1] / "manifest.json").read_text())
     assert manifest["quarter"] == "2018-19Q3"

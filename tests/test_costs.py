@@ -15,6 +15,7 @@ from csa_analysis.method.costs import (
     cost_per_area,
     default_unit_costs,
     funding_scenarios,
+    funding_summary,
     needs_based_allocation,
     price_years,
     read_unit_costs,
@@ -109,7 +110,8 @@ class TestCostPerArea:
         assert cpa.reset_index().columns[:9].tolist() == [
             "district", "population", "funding_gbp", "incidents", "funding_per_incident_gbp",
             "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share"]
-        assert cpa.loc["North", "funding_per_incident_gbp"] == 50
+        # no period stated: the allocations are a year's; a year's incidents are the quarter's x 4
+        assert cpa.loc["North", "funding_per_incident_gbp"] == 2000 / (40 * 4)
         assert cpa.loc["South", "funding_per_1000_residents_gbp"] == 1500
         assert cpa["funding_share"].tolist() == [0.25, 0.75]
         assert cpa["need_share"].tolist() == pytest.approx([40 / 140, 100 / 140])
@@ -147,9 +149,10 @@ class TestAllocation:
     def test_cut_scenarios_shrink_the_pot_and_compare_with_current_funding(self):
         cpa = pd.DataFrame({"district": ["North", "South"], "need_share": [0.25, 0.75],
                             "funding_gbp": [100.0, np.nan]})
-        s = funding_scenarios(cpa, 1000.0, [24.8, 50])
-        assert s["scenario"].unique().tolist() == ["current pot", "cut 24.8%", "cut 50%"]
-        cut = s[s["scenario"] == "cut 24.8%"].set_index("district")
+        c = make_county(funding_info=FundingInfo(pot_gbp=1000.0, cut_scenarios_pct=(24.8, 50)))
+        s = funding_scenarios(cpa, c)
+        assert s["scenario"].unique().tolist() == ["as allocated", "24.8% cut", "50% cut"]
+        cut = s[s["scenario"] == "24.8% cut"].set_index("district")
         assert cut["pot_gbp"].tolist() == pytest.approx([752.0, 752.0])
         assert cut.loc["North", "needs_based_gbp"] == pytest.approx(188.0)
         assert cut.loc["North", "difference_gbp"] == pytest.approx(88.0)
@@ -157,7 +160,40 @@ class TestAllocation:
 
     def test_the_default_pot_is_the_sum_of_current_funding_and_no_funding_means_no_scenarios(self):
         cpa = pd.DataFrame({"district": ["North", "South"], "need_share": [0.5, 0.5], "funding_gbp": [300.0, 100.0]})
-        s = funding_scenarios(cpa, None, [])
+        s = funding_scenarios(cpa, make_county())
         assert s["pot_gbp"].tolist() == [400.0, 400.0] and s["difference_gbp"].tolist() == [-100.0, 100.0]
-        none = funding_scenarios(cpa.assign(funding_gbp=np.nan), None, [24.8])
+        none = funding_scenarios(cpa.assign(funding_gbp=np.nan), make_county(
+            funding_info=FundingInfo(cut_scenarios_pct=(24.8,))))
         assert none.empty and "needs_based_gbp" in none.columns
+
+
+class TestFundingPeriodsAndCuts:
+    def test_per_incident_and_per_resident_figures_compare_a_year_with_a_year(self):
+        six = make_county(pops=(1000, 4000), funding=(2000.0, 6000.0), funding_info=FundingInfo(
+            period_start="2011-04", period_end="2011-09"))
+        cpa = cost_per_area(scores([40, 100]), six).set_index("district")
+        # six months' 2,000 is 4,000 a year; one quarter's 40 incidents are 160 a year
+        assert cpa.loc["North", "funding_annual_gbp"] == 4000
+        assert cpa.loc["North", "funding_per_incident_gbp"] == 4000 / 160
+        assert cpa.loc["North", "funding_per_1000_residents_gbp"] == 4000
+        assert cpa.loc["North", "funding_period"] == "April to September 2011 (6 months)"
+
+    def test_figures_already_after_a_cut_are_not_cut_again_and_each_scenario_says_before_or_after(self):
+        cpa = pd.DataFrame({"district": ["North", "South"], "need_share": [0.5, 0.5], "funding_gbp": [376.0, 376.0]})
+        c = make_county(funding_info=FundingInfo(cut_pct=24.8, figures_are="after the cut", cut_scenarios_pct=(10,)))
+        s = funding_scenarios(cpa, c).drop_duplicates("scenario").set_index("scenario")
+        assert s.index.tolist() == ["as allocated (after the 24.8% cut)", "before the 24.8% cut (reconstructed)",
+                                    "a further 10% cut"]
+        assert s["relative_to_cut"].tolist() == ["after", "before", "after"]
+        assert s["pot_gbp"].tolist() == pytest.approx([752.0, 1000.0, 676.8])
+
+    def test_the_county_wide_pot_and_the_published_total_are_reconciled(self):
+        cpa = pd.DataFrame({"funding_gbp": [22380.0, 36209.0, 19398.0, 24506.0, 16423.0, 24106.0, 17071.0]})
+        c = make_county(funding_info=FundingInfo(period_months=6, published_total_gbp=160094,
+                                                 county_wide_gbp=118370))
+        t = funding_summary(cpa, c).set_index("item")
+        assert t.loc["District allocations (sum of the rows)", "amount_gbp"] == 160093
+        assert "£1 more than the sum of the rows" in t.loc["District allocations (published total)", "note"]
+        assert t.loc["County-wide allocation", "amount_gbp"] == 118370
+        assert t.loc["Total", "amount_gbp"] == 278464  # the source's "Total Revenue"
+        assert t.loc["County-wide allocation", "annual_gbp"] == 2 * 118370

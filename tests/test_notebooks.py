@@ -150,7 +150,7 @@ class TestExecuted:
 def test_blanks_show_as_n_a_and_numbers_for_people(executed):
     page = executed["county"][1]
     fairholt = re.search(r"<tr><td>Fairholt</td>.*?</tr>", page).group(0)
-    assert fairholt.count(">n/a<") == 4  # funding, per incident, per 1,000 residents, share of funding
+    assert fairholt.count(">n/a<") == 5  # funding, a year, per incident, per 1,000 residents, share of funding
     assert re.search(r">£\d{1,3},\d{3}<", page) and re.search(r">\d{1,3}(,\d{3})+<", page)
 
 

@@ -166,8 +166,9 @@ class TestOutFolder:
         shared = tmp_path / "shared"
         shared.mkdir()
         shutil.move(sample_copy / "funding.csv", shared / "funding.csv")
-        toml = (sample_copy / "county.toml").read_text().replace('funding = "funding.csv"',
-                                                                 f'funding = "{shared / "funding.csv"}"')
+        toml = (sample_copy / "county.toml").read_text().replace('table = "funding.csv"',
+                                                                 f'table = "{shared / "funding.csv"}"')
+        assert str(shared) in toml
         (sample_copy / "county.toml").write_text(toml)
         err = self.refused(capsys, sample_copy, shared)
         assert "contains the input file" in err
@@ -425,12 +426,12 @@ TOML_CASES = [
      "from 1,000 to 15,000,000"),
     ("absurd population", ("population = 185851", "population = 3"), "from 1,000 to 15,000,000"),
     ("infinite weight", None, "[scoring] harm: inf is not valid"),
-    ("cut above 100", None, "[funding_info] cut_scenarios_pct: 124.8 is not valid"),
-    ("negative cut", None, "[funding_info] cut_scenarios_pct: -5 is not valid"),
+    ("cut above 100", None, "[funding] cut_scenarios_pct: 124.8 is not valid"),
+    ("negative cut", None, "[funding] cut_scenarios_pct: -5 is not valid"),
     ("share above 1", None, "[delivery] most_districts_share: 1.5 is not valid"),
 ]
-EXTRA = {"infinite weight": "[scoring]\nharm = inf\n", "cut above 100": "[funding_info]\ncut_scenarios_pct = [124.8]\n",
-         "negative cut": "[funding_info]\ncut_scenarios_pct = [-5]\n",
+EXTRA = {"infinite weight": "[scoring]\nharm = inf\n", "cut above 100": "[funding]\ncut_scenarios_pct = [124.8]\n",
+         "negative cut": "[funding]\ncut_scenarios_pct = [-5]\n",
          "share above 1": "[delivery]\nmost_districts_share = 1.5\n"}
 
 
@@ -659,18 +660,33 @@ def test_the_pack_gives_colliding_names_their_own_pages(tmp_path, monkeypatch):
 # Ctrl-C and SIGTERM stop promptly, kill the kernels and keep the previous pack
 
 
-def _kernels() -> set[int]:
-    """Process ids of report kernels on this machine (they run ipykernel_launcher with our log level)."""
+def _kernels(parent: int) -> set[int]:
+    """Process ids of the report kernels ``parent`` started (children running ipykernel_launcher): other
+    processes on the machine may run kernels of their own."""
     found = set()
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
+                ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if b"ipykernel_launcher" in cmd and b"--IPKernelApp.log_level=ERROR" in cmd:
+            if ppid == parent and b"ipykernel_launcher" in cmd:
                 found.add(int(pid))
     return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` that still run (a zombie counts as gone)."""
+    out = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            out.add(pid)
+    return out
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts kernel processes through /proc")
@@ -678,17 +694,19 @@ def _kernels() -> set[int]:
 def test_a_signal_stops_the_run_promptly_kills_its_kernels_and_keeps_the_pack(tmp_path, sig, code):
     out = tmp_path / "pack"
     before = previous_pack(out)
-    kernels_before = _kernels()
     env = {**os.environ, "CSA_CACHE_DIR": str(tmp_path / "cache")}
     argv = [sys.executable, "-m", "csa_analysis.cli", "assess", "--data", str(SAMPLE_DIR), "--out", str(out),
             "--jobs", "2"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
+    kernels: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
-        if list(tmp_path.glob(".pack.tmp-*/districts/*.ipynb")) and _kernels() - kernels_before:
+        kernels |= _kernels(proc.pid)
+        if list(tmp_path.glob(".pack.tmp-*/districts/*.ipynb")) and kernels:
             break
         time.sleep(0.1)
     assert proc.poll() is None, "the run ended before any kernel started"
+    kernels |= _kernels(proc.pid)
     sent = time.monotonic()
     proc.send_signal(sig)
     stderr = proc.communicate(timeout=60)[1]
@@ -700,7 +718,7 @@ def test_a_signal_stops_the_run_promptly_kills_its_kernels_and_keeps_the_pack(tm
     assert tree_hashes(out) == before
     assert not list(tmp_path.glob(".pack.tmp-*"))
     time.sleep(0.5)
-    assert not (_kernels() - kernels_before), "a report kernel outlived the run"
+    assert not _alive(kernels), "a report kernel outlived the run"
 
 
 def test_kernels_started_after_a_stop_are_refused():
@@ -729,12 +747,13 @@ def test_ctrl_c_kills_a_hung_report_at_once_and_keeps_the_pack(tmp_path):
     nbformat.write(nb, path)
     out = tmp_path / "pack"
     before = previous_pack(out)
-    kernels_before = _kernels()
+    seen_kernels: set[int] = set()
 
     def interrupt_when_running() -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if list(tmp_path.glob(".pack.tmp-*/districts/*.ipynb")) and _kernels() - kernels_before:
+            seen_kernels.update(_kernels(os.getpid()))
+            if list(tmp_path.glob(".pack.tmp-*/districts/*.ipynb")) and seen_kernels:
                 time.sleep(2)  # inside the sleeping cell
                 os.kill(os.getpid(), signal.SIGINT)
                 return
@@ -748,4 +767,4 @@ def test_ctrl_c_kills_a_hung_report_at_once_and_keeps_the_pack(tmp_path):
     assert time.monotonic() - started < 90
     assert tree_hashes(out) == before and not list(tmp_path.glob(".pack.tmp-*"))
     time.sleep(0.5)
-    assert not (_kernels() - kernels_before), "the hung report's kernel outlived the run"
+    assert seen_kernels and not _alive(seen_kernels), "the hung report's kernel outlived the run"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csa_analysis.config.county import County, DeliveryRules, District, ScoringWeights
+from csa_analysis.config.county import County, DeliveryRules, District, FundingInfo, ScoringWeights
 from csa_analysis.domain.issues import ISSUES
 from csa_analysis.domain.periods import Quarter
 from csa_analysis.method.costs import cost_per_area, default_unit_costs, funding_scenarios
@@ -79,7 +79,7 @@ class TestVolume:
         c = counts([("North", "Robbery", m, 5) for m in Q.months()])
         v = volume_table(c, county(), Q, Q.months())
         assert v["count_prev_quarter"].isna().all() and v["count_last_year"].isna().all()
-        assert v["change_flag"].isna().all()
+        assert (v["change_flag"] == "no comparison available").all()  # never blank, never "no increase"
 
     def test_significant_changes_are_flagged_both_ways(self):
         c = counts([("North", "Drugs", "2019-04", 60), ("North", "Drugs", "2019-01", 20),
@@ -146,14 +146,20 @@ class TestFunding:
                                "harm_score": [1.0, 1.0], "cost_of_crime_gbp": [np.nan, np.nan],
                                "price_year": ["2015/16"] * 2})
         cpa = cost_per_area(scores, c).set_index("district")
-        assert cpa.loc["North", "funding_per_incident_gbp"] == pytest.approx(100.0)
+        # no period stated: a year's funding (5,000) against a year's incidents (the quarter's 50 x 4)
+        assert cpa.loc["North", "funding_per_incident_gbp"] == pytest.approx(5000 / 200)
         assert cpa.loc["North", "funding_per_1000_residents_gbp"] == pytest.approx(5000.0)
         assert np.isnan(cpa.loc["South", "funding_gbp"])
         assert np.isnan(cpa.loc["South", "funding_per_incident_gbp"])
         assert cpa["need_share"].tolist() == pytest.approx([0.25, 0.75])
         assert cpa.loc["North", "funding_share"] == 1.0
-        scen = funding_scenarios(cpa.reset_index(), 10_000.0, [24.8])
-        cut = scen[(scen["scenario"] == "cut 24.8%") & (scen["district"] == "South")].iloc[0]
+        six = county(pops=(1000, 3000), funding=(5000.0, None), funding_info=FundingInfo(
+            period_months=6, pot_gbp=10_000.0, cut_scenarios_pct=(24.8,)))
+        cpa6 = cost_per_area(scores, six).set_index("district")
+        assert cpa6.loc["North", "funding_per_incident_gbp"] == pytest.approx(5000 * 2 / 200)  # annualised
+        assert cpa6.loc["North", "funding_period"] == "6 months"
+        scen = funding_scenarios(cpa6.reset_index(), six)
+        cut = scen[(scen["scenario"] == "24.8% cut") & (scen["district"] == "South")].iloc[0]
         assert cut["needs_based_gbp"] == pytest.approx(10_000 * 0.752 * 0.75)
 
 
@@ -164,16 +170,17 @@ class TestPriorityAndDelivery:
                           "harm_score": [3650.0, 100.0, np.nan], "cost_of_crime_gbp": [np.nan] * 3})
         prev = pd.Series({"Robbery": 1.0, "Burglary": 0.5, "Drugs": 0.0})
         out = add_priority(t, ScoringWeights(volume=1, trend=0, harm=1, cost=0, prevalence=0), prev)
-        # Robbery: (0.1 + 1.0)/2 = 55; Burglary: (1.0 + 0.0274)/2 = 51.4; Drugs: (0.5 + 0)/2 = 25
-        assert out["priority_score"].round(1).tolist() == [55.0, 51.4, 25.0]
+        # Robbery: (0.1 + 1.0)/2 = 55; Burglary: (1.0 + 0.0274)/2 = 51.4; Drugs has no harm weight, so it is
+        # scored on volume alone: 0.5/1 = 50 (not (0.5 + 0)/2 = 25: an unknown is not a zero)
+        assert out["priority_score"].round(1).tolist() == [55.0, 51.4, 50.0]
         assert out["priority_rank"].tolist() == [1, 2, 3]
-        assert out["score_trend"].tolist() == [0.5, 1.0, 0.0]
+        assert np.isnan(out["score_trend"].iloc[0]) and out["score_trend"].tolist()[1:] == [1.0, 0.0]
 
-    def test_low_volume_high_harm_goes_county_wide_and_widespread_priorities_are_coordinated(self):
+    def test_low_volume_high_harm_goes_county_wide_and_a_shared_rise_is_coordinated(self):
         c = county(pops=(1000, 1000, 1000, 1000))
         rows = []
         for d in ("North", "South", "East", "West"):
-            rows += [(d, "Robbery", "2019-04", 3), (d, "Burglary", "2019-04", 90),
+            rows += [(d, "Robbery", "2019-04", 6), (d, "Burglary", "2019-04", 90), (d, "Burglary", "2018-04", 40),
                      (d, "Shoplifting", "2019-04", 40 if d == "North" else 25)]
         tables = build_tables_from_counts(counts(rows), c, Q, ALL_MONTHS)
         level = tables["county_priorities"].set_index("issue")["delivery_level"]
@@ -188,7 +195,9 @@ class TestPriorityAndDelivery:
 
     def test_delivery_thresholds_come_from_configuration(self):
         c = county(pops=(1000, 1000), delivery=DeliveryRules(high_harm_weight=1000))
-        rows = [(d, "Robbery", "2019-04", 3) for d in ("North", "South")]
+        rows = [(d, "Robbery", "2019-04", 12) for d in ("North", "South")]
         tables = build_tables_from_counts(counts(rows), c, Q, ALL_MONTHS)
         assert tables["county_priorities"].set_index("issue").loc["Robbery", "delivery_level"] != COUNTY_WIDE
+        default = build_tables_from_counts(counts(rows), county(pops=(1000, 1000)), Q, ALL_MONTHS)
+        assert default["county_priorities"].set_index("issue").loc["Robbery", "delivery_level"] == COUNTY_WIDE
 

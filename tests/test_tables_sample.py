@@ -84,8 +84,9 @@ def test_funding_per_incident_and_shares_from_the_2011_allocations(tables, indep
         incidents = sum(v for (dist, _), v in independent.items() if dist == d)
         assert cpa.loc[d, "incidents"] == incidents
         assert cpa.loc[d, "funding_gbp"] == gbp
-        assert cpa.loc[d, "funding_per_incident_gbp"] == pytest.approx(gbp / incidents, abs=0.01)
-        assert cpa.loc[d, "funding_per_1000_residents_gbp"] == pytest.approx(gbp / POP[d] * 1000, abs=0.01)
+        # April-September 2011 (six months) against one quarter: a year of each (x 2, x 4)
+        assert cpa.loc[d, "funding_per_incident_gbp"] == pytest.approx(gbp * 2 / (incidents * 4), abs=0.01)
+        assert cpa.loc[d, "funding_per_1000_residents_gbp"] == pytest.approx(gbp * 2 / POP[d] * 1000, abs=0.01)
         assert cpa.loc[d, "funding_share"] == pytest.approx(gbp / total, rel=1e-5)
 
 
@@ -102,21 +103,52 @@ def test_contract_columns_come_first_in_order(tables):
         "funding_per_1000_residents_gbp", "cost_of_crime_gbp", "need_share", "funding_share"]
 
 
-def test_comparisons_before_the_first_month_are_blank(tables):
+def test_comparisons_before_the_first_month_are_blank_and_say_so(tables):
     s = tables["issue_scores"]
     assert s["count_prev_quarter"].isna().all() and s["count_last_year"].isna().all()
-    assert s["change_flag"].isna().all()
+    assert (s["change_flag"] == "no comparison available").all()
 
 
-def test_sample_delivery_levels_read_sensibly(tables):
-    level = tables["county_priorities"].set_index("issue")["delivery_level"]
-    # low volume, high harm: one county service
-    assert level["Robbery"] == "county-wide service"
-    assert level["Possession of weapons"] == "county-wide service"
-    # high volume and a priority everywhere: coordinated county-wide, delivered locally
-    assert level["Violence and sexual offences"] == "county-coordinated"
-    assert level["Burglary"] == "county-coordinated"
-    # every issue not escalated has its risk note
-    cp = tables["county_priorities"]
+def test_sample_delivery_levels_differ_by_more_than_rank(tables):
+    cp = tables["county_priorities"].set_index("issue")
+    level = cp["delivery_level"]
+    # low volume in most districts, high harm, enough cases for one service
+    assert level["Robbery"] == level["Possession of weapons"] == "county-wide service"
+    # high volume with a county mechanism declared in county.toml (the 2011-13 agreement, 6.5 and 6.11)
+    assert level["Drugs"] == level["Anti-social behaviour"] == "county-coordinated"
+    # high volume and rates beyond the county's 99.8% limit in two districts
+    assert level["Vehicle crime"] == "county-coordinated"
+    # the top two priorities show no shared pattern (and no comparison quarter): district-led
+    assert cp.loc[["Violence and sexual offences", "Burglary"], "priority_rank"].tolist() == [1, 2]
+    assert level["Violence and sexual offences"] == level["Burglary"] == "district-led"
+    # concentrated: Charnwood's to lead
+    assert level["Bicycle theft"] == "district-led" and "Charnwood's to lead" in cp.loc["Bicycle theft", "rationale"]
     led = cp[cp["delivery_level"] == "district-led"]
     assert len(led) > 0 and led["risk_note"].str.startswith("Not escalated").all()
+
+
+def test_every_delivery_sentence_is_true_for_the_data(tables, independent):
+    """The figures each rationale quotes, recomputed here from the raw files (csv module, scipy.stats)."""
+    import re
+
+    from scipy import stats
+
+    cp = tables["county_priorities"].set_index("issue")
+    for issue, r in cp.iterrows():
+        counts = {d: independent.get((d, issue), 0) for d in POP}
+        total = sum(counts.values())
+        low = sum(n < 20 for n in counts.values())
+        text = r["rationale"]
+        if m := re.match(r"Low volume in (\d) of 7 districts \(below 20 a quarter each\) but (\d+) across", text):
+            assert (int(m.group(1)), int(m.group(2))) == (low, total), issue
+        if m := re.match(r"High volume in (\d) of 7 districts", text):
+            assert int(m.group(1)) == 7 - low, issue
+        if m := re.match(r"(.+?) holds (\d+)% of the county's (\d+) incidents", text):
+            top = max(counts, key=counts.get)
+            assert (m.group(1), int(m.group(3))) == (top, total), issue
+            assert int(m.group(2)) == round(100 * counts[top] / total), issue
+        if m := re.search(r"rates beyond the county's 99.8% limit in (\d) districts \(([^)]*)\)", text):
+            rate = total / sum(POP.values())
+            beyond = [d for d in POP if counts[d] > stats.poisson.ppf(0.999, rate * POP[d])]
+            assert (int(m.group(1)), m.group(2)) == (len(beyond), ", ".join(beyond)), issue
+        assert "no increase" not in text

@@ -43,37 +43,68 @@ class District:
 
 @dataclass(frozen=True)
 class ScoringWeights:
-    """Weights of the priority-score components (any non-negative numbers; they are normalised to sum 1)."""
+    """Weights of the priority-score components (any non-negative numbers; they are normalised to sum 1).
+
+    The default weights are a local judgement with no published source, for the county to set in ``[scoring]``.
+    ``min_coverage``: a component enters the scores only when it is known for at least this share of the
+    issues ranked (0-1, default 0.5); a unit cost known for 2 of 14 issues cannot rank them, so it is shown
+    but not scored.
+    """
 
     volume: float = 0.30
     trend: float = 0.15
     harm: float = 0.30
     cost: float = 0.10
     prevalence: float = 0.15
+    min_coverage: float = field(default=0.5, metadata={"maximum": 1})
+
+    @property
+    def components(self) -> dict[str, float]:
+        """The five weights by component (``min_coverage`` is not one)."""
+        return {c: getattr(self, c) for c in ("volume", "trend", "harm", "cost", "prevalence")}
 
 
 @dataclass(frozen=True)
 class DeliveryRules:
-    """Thresholds of the delivery-level rules (design.md section 4).
+    """Thresholds of the delivery-level rules (design.md section 4; :mod:`csa_analysis.method.delivery`).
+
+    Every default is a local judgement the county should set in ``[delivery]``, except ``most_districts_share``
+    (design.md: "most" is a strict majority) and ``fdr_q`` (the conventional 5% false-discovery rate of
+    Benjamini and Hochberg, 1995). The methodology annex says which were set in county.toml.
 
     Attributes
     ----------
     low_volume_count : int
-        A district "has low volume" of an issue when its quarterly count is below this.
+        A district "has low volume" of an issue when its quarterly count is below this (incidents a quarter).
     most_districts_share : float
-        "Most districts" means at least this share of the county's districts (0-1).
+        "Most districts" means more than this share of the county's districts (0.5: a strict majority).
     high_harm_weight : float
         An issue is "high harm" when its harm weight per offence is at least this (weight units).
     meaningful_county_count : int
         A county quarterly total at or above this is "meaningful" even when every district is low.
+    service_min_count : int
+        "Enough cases in the county for one service": a county-wide service needs at least this many incidents
+        a quarter across the county.
+    concentration_share : float
+        An issue is "concentrated" in its top district (and that district's to lead) when the district holds
+        more than this share of the county count.
+    shared_pattern_districts : int
+        "Several districts": a pattern shared by at least this many districts (a rise beyond random variation,
+        or a rate beyond the county's upper 99.8% control limit) makes a high-volume issue county-coordinated.
+    fdr_q : float
+        The false-discovery rate at which the quarter's change tests are controlled (Benjamini-Hochberg).
     priority_top_n : int
-        An issue is "a priority" in a district when its district priority rank is at most this.
+        How many of an area's issues are its "top priorities" on the pages.
     """
 
     low_volume_count: int = 20
-    most_districts_share: float = field(default=0.5, metadata={"above": 0, "maximum": 1})
+    most_districts_share: float = field(default=0.5, metadata={"minimum": 0, "maximum": 1})
     high_harm_weight: float = 100.0
     meaningful_county_count: int = 200
+    service_min_count: int = 20
+    concentration_share: float = field(default=0.5, metadata={"above": 0, "maximum": 1})
+    shared_pattern_districts: int = field(default=2, metadata={"minimum": 1})
+    fdr_q: float = field(default=0.05, metadata={"above": 0, "maximum": 1})
     priority_top_n: int = field(default=5, metadata={"minimum": 1})
 
 
@@ -87,13 +118,95 @@ class Disclosure:
 
 @dataclass(frozen=True)
 class FundingInfo:
-    """What the funding figures are and which pot scenarios to show."""
+    """What the funding figures are, the period they cover, and which pot scenarios to show (``[funding]``).
+
+    Attributes
+    ----------
+    label, source : str
+        What the allocations are, and the document they come from.
+    period_months : int or None
+        Months the allocations cover (6 for April to September); None when not stated, then they are treated
+        as a year's, and the pack says so. ``period_start`` and ``period_end`` (``YYYY-MM``) may be given instead.
+    period_start, period_end : str
+        The first and last month the allocations cover, when given.
+    pot_gbp : float or None
+        The pot shared among the districts (pounds); default the sum of their allocations.
+    county_wide_gbp : float or None
+        Funding held at county level in the same period (pounds), shown beside the district shares.
+    published_total_gbp : float or None
+        The source's own total of the district allocations (reconciled with their sum in the pack).
+    cut_pct : float or None
+        A cut (percent) the source applied; ``figures_are`` says whether the allocations are "before the cut"
+        or "after the cut".
+    figures_are : str
+        ``"after the cut"``, ``"before the cut"`` or blank (no cut applied).
+    cut_scenarios_pct : tuple of float
+        Further cuts to model (percent of the pot).
+    need_basis : str
+        ``incidents`` (every incident counts one), ``harm`` (harm-weighted) or ``cost``.
+    """
 
     label: str = "community safety allocation"
     source: str = ""
-    pot_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})  # pot shared among districts
+    period_months: int | None = field(default=None, metadata={"minimum": 1, "maximum": 120})
+    period_start: str = ""
+    period_end: str = ""
+    pot_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})
+    county_wide_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})
+    published_total_gbp: float | None = field(default=None, metadata={"maximum": MAX_GBP})
+    cut_pct: float | None = field(default=None, metadata={"maximum": 100})
+    figures_are: str = ""
     cut_scenarios_pct: tuple[float, ...] = field(default=(), metadata={"maximum": 100})
-    need_basis: str = "incidents"  # "incidents", "harm" or "cost"
+    need_basis: str = "incidents"
+
+    def months_between(self) -> int | None:
+        """Months from ``period_start`` to ``period_end`` inclusive (None when they are not given)."""
+        if not (self.period_start and self.period_end):
+            return None
+        (y0, m0), (y1, m1) = (map(int, p.split("-")) for p in (self.period_start, self.period_end))
+        return (y1 - y0) * 12 + (m1 - m0) + 1
+
+    @property
+    def months(self) -> int:
+        """Months the allocations cover (12 when not stated)."""
+        return self.period_months or self.months_between() or 12
+
+    @property
+    def period_stated(self) -> bool:
+        return bool(self.period_months or self.months_between())
+
+    @property
+    def period_text(self) -> str:
+        """The funding period in words, e.g. "April to September 2011 (6 months)"."""
+        if self.period_start and self.period_end:
+            first = pd.Timestamp(self.period_start + "-01").strftime("%B %Y")
+            last = pd.Timestamp(self.period_end + "-01").strftime("%B %Y")
+            if first[-4:] == last[-4:]:
+                first = first[:-5]
+            return f"{first} to {last} ({self.months} months)"
+        if self.period_months:
+            return f"{self.period_months} months"
+        return "a year (no period stated in county.toml)"
+
+
+@dataclass(frozen=True)
+class IssueSettings:
+    """What the county declares about one issue (``[[issues]]``): the escalation protocol's criteria (b) and (d).
+
+    Attributes
+    ----------
+    name : str
+        A police.uk issue.
+    county_mechanism : str
+        A county-level delivery mechanism that already exists for the issue (criterion b), e.g. a drug action
+        team or a substance misuse board, with its source; blank when none.
+    county_funding : str
+        A county-level funding opportunity for the issue (criterion d), with its source; blank when none.
+    """
+
+    name: str
+    county_mechanism: str = ""
+    county_funding: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,7 +230,16 @@ class County:
     morile : dict
         Optional MoRiLE-style scales (``[morile]`` table), passed through unchanged.
     partnerships_file : Path or None
-        Optional partnership register (``partnerships = "..."``, or partnerships.csv/.xlsx beside the TOML).
+        Optional partnership register (``partnerships = "..."`` or ``[partnerships] table = "..."``, or
+        partnerships.csv/.xlsx beside the TOML).
+    partnerships_illustrative : bool
+        The register is invented or illustrative (``[partnerships] illustrative = true``): every page, chart
+        and sheet that uses it carries a visible banner.
+    issues : tuple of IssueSettings
+        What ``[[issues]]`` declares per issue (county mechanisms and funding opportunities).
+    settings_given : frozenset of str
+        The settings sections set in county.toml (``scoring``, ``delivery``, ...): the others are built-in
+        defaults, and the annex says so.
     """
 
     name: str
@@ -135,6 +257,9 @@ class County:
     cost_table: Path | None = None
     morile: dict[str, Any] = field(default_factory=dict)
     partnerships_file: Path | None = None
+    partnerships_illustrative: bool = False
+    issues: tuple[IssueSettings, ...] = ()
+    settings_given: frozenset[str] = frozenset()
 
     @property
     def data_dir(self) -> Path:
@@ -168,6 +293,10 @@ class County:
     def has_funding(self) -> bool:
         return any(d.funding_gbp is not None for d in self.districts)
 
+    def issue_settings(self, issue: str) -> IssueSettings:
+        """What county.toml declares about ``issue`` (empty settings when nothing)."""
+        return next((i for i in self.issues if i.name == issue), IssueSettings(issue))
+
     def input_files(self) -> list[Path]:
         """Every file this county description reads besides the police.uk downloads: county.toml first."""
         files = [self.toml_path, self.population_file, self.funding_file, self.partnerships_file,
@@ -180,7 +309,7 @@ class County:
 
 _TOP_KEYS = {
     "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
-    "funding_info", "harm", "costs", "morile", "partnerships",
+    "funding_info", "harm", "costs", "morile", "partnerships", "issues",
 }
 _DISTRICT_KEYS = {"name", "population", "aliases", "funding_gbp"}
 _HARM_KEYS = {"table", "alternative"}
@@ -267,8 +396,15 @@ def read_county(data_dir: str | Path) -> County:
     name_map = {normalise_name(n): d["name"] for d in districts for n in (d["name"], *d["aliases"])}
     pop_file = _merge_populations(districts, _optional_table(base, raw.get("population"), "population", toml_path),
                                   name_map, toml_path)
-    fund_file = _merge_funding(districts, _optional_table(base, raw.get("funding"), "funding", toml_path),
+    funding_table, funding_settings = _split_table_setting(raw, "funding", toml_path)
+    fund_file = _merge_funding(districts, _optional_table(base, funding_table, "funding", toml_path),
                                name_map, toml_path)
+    partnerships_table, partnerships_settings = _split_table_setting(raw, "partnerships", toml_path)
+    _check_keys(partnerships_settings, {"illustrative"}, toml_path, "[partnerships]")
+    illustrative = partnerships_settings.get("illustrative", False)
+    if not isinstance(illustrative, bool):
+        raise InputError(f"{illustrative!r} is not true or false", file=toml_path,
+                         where="[partnerships] illustrative", expected="true or false")
     harm = _subtable(raw, "harm", _HARM_KEYS, toml_path)
     costs = _subtable(raw, "costs", _COST_KEYS, toml_path)
     morile = raw.get("morile", {})
@@ -281,13 +417,64 @@ def read_county(data_dir: str | Path) -> County:
         districts=tuple(District(**d) for d in districts),
         population_file=pop_file,
         funding_file=fund_file,
-        **_settings(raw, toml_path),
+        **_settings(raw, funding_settings, toml_path),
         harm_table=_reference(harm, "table", "[harm] table", toml_path),
         harm_alternative=_reference(harm, "alternative", "[harm] alternative", toml_path),
         cost_table=_reference(costs, "table", "[costs] table", toml_path),
         morile=dict(morile),
-        partnerships_file=_optional_table(base, raw.get("partnerships"), "partnerships", toml_path),
+        partnerships_file=_optional_table(base, partnerships_table, "partnerships", toml_path),
+        partnerships_illustrative=illustrative,
+        issues=_read_issues(raw.get("issues", []), toml_path),
+        settings_given=frozenset(k for k in ("scoring", "delivery", "disclosure", "funding_info", "harm", "costs")
+                                 if k in raw) | ({"funding_info"} if funding_settings else frozenset()),
     )
+
+
+def _split_table_setting(raw: dict[str, Any], key: str, toml_path: Path) -> tuple[Any, dict[str, Any]]:
+    """``key = "file"`` or ``[key] table = "file"`` plus settings: the file (or None) and the other settings."""
+    value = raw.get(key)
+    if isinstance(value, dict):
+        settings = dict(value)
+        return settings.pop("table", None), settings
+    return value, {}
+
+
+#: The keys ``[[issues]]`` accepts for a police.uk issue.
+_ISSUE_KEYS = {"name", "county_mechanism", "county_funding"}
+
+
+def _read_issues(issues_raw: Any, toml_path: Path) -> tuple[IssueSettings, ...]:
+    """``[[issues]]``: per police.uk issue, an existing county-level delivery mechanism and a county-level
+    funding opportunity (the escalation protocol's criteria b and d)."""
+    if not isinstance(issues_raw, list):
+        raise InputError("is not a list of tables", file=toml_path, where="issues",
+                         expected="[[issues]] tables, one per issue")
+    from csa_analysis.domain.issues import ISSUES
+
+    out: list[IssueSettings] = []
+    for i, t in enumerate(issues_raw, start=1):
+        where = f"[[issues]] number {i}"
+        if not isinstance(t, dict):
+            raise InputError("is not a table", file=toml_path, where=where, expected='name = "Drugs", ...')
+        name = t.get("name")
+        if isinstance(name, str) and name.strip():
+            where = f"[[issues]] {name.strip()!r}"
+        _check_keys(t, _ISSUE_KEYS, toml_path, where)
+        if name not in ISSUES:
+            raise InputError(f"name {name!r} is not a police.uk issue", file=toml_path, where=where,
+                             expected="one of " + ", ".join(ISSUES))
+        if any(o.name == name for o in out):
+            raise InputError(f"issue {name!r} is declared twice", file=toml_path, where=where,
+                             expected="one [[issues]] table per issue")
+        texts = {}
+        for key in ("county_mechanism", "county_funding"):
+            value = t.get(key, "")
+            if not isinstance(value, str):
+                raise InputError(f"{value!r} is not text", file=toml_path, where=f"{where} {key}",
+                                 expected="its name and source, e.g. \"County substance misuse board (agreement 6.5)\"")
+            texts[key] = " ".join(value.split())
+        out.append(IssueSettings(name, **texts))
+    return tuple(out)
 
 
 def _read_toml(toml_path: Path) -> dict[str, Any]:
@@ -394,21 +581,43 @@ def _merge_funding(districts: list[dict[str, Any]], fund_file: Path | None, name
 
 #: Allowed values of the text settings, checked after their sections are read.
 _CHOICES = {("disclosure", "method"): ("suppress", "round"),
-            ("funding_info", "need_basis"): ("incidents", "harm", "cost")}
+            ("funding_info", "need_basis"): ("incidents", "harm", "cost"),
+            ("funding_info", "figures_are"): ("", "after the cut", "before the cut")}
 
 
-def _settings(raw: dict[str, Any], toml_path: Path) -> dict[str, Any]:
-    """The ``[scoring]``, ``[delivery]``, ``[disclosure]`` and ``[funding_info]`` sections (defaults where absent)."""
+def _settings(raw: dict[str, Any], funding: dict[str, Any], toml_path: Path) -> dict[str, Any]:
+    """The ``[scoring]``, ``[delivery]``, ``[disclosure]`` and ``[funding]`` sections (defaults where absent).
+
+    The funding settings may also come from ``[funding_info]`` (the earlier name), but not from both.
+    """
+    if funding and "funding_info" in raw:
+        raise InputError("funding settings are given both in [funding] and in [funding_info]", file=toml_path,
+                         where="[funding_info]", expected="the settings in [funding] only")
+    raw = dict(raw)
+    if funding:
+        raw["funding_info"] = funding
     sections = {"scoring": ScoringWeights, "delivery": DeliveryRules, "disclosure": Disclosure,
                 "funding_info": FundingInfo}
-    out = {key: _dataclass_from(cls, raw[key], toml_path, key) if key in raw else cls()
-           for key, cls in sections.items()}
+    out = {key: _dataclass_from(cls, raw[key], toml_path, "funding" if funding and key == "funding_info" else key)
+           if key in raw else cls() for key, cls in sections.items()}
+    info = out["funding_info"]
+    for key in ("period_start", "period_end"):
+        value = getattr(info, key)
+        if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise InputError(f"{key} {value!r} is not a month", file=toml_path, where=f"[funding] {key}",
+                             expected="YYYY-MM, e.g. 2011-04")
+    if bool(info.period_start) != bool(info.period_end) or (info.period_start and info.period_start > info.period_end):
+        raise InputError("the funding period is incomplete or reversed", file=toml_path, where="[funding] period_start",
+                         expected="period_start and period_end both, the start first (or period_months)")
+    if info.period_months and info.period_start and info.period_months != info.months_between():
+        raise InputError(f"period_months {info.period_months} disagrees with {info.period_start} to {info.period_end}",
+                         file=toml_path, where="[funding] period_months", expected="one of the two, or both agreeing")
     for (section, key), allowed in _CHOICES.items():
         value = getattr(out[section], key)
         if value not in allowed:
             raise InputError(f"{key} {value!r} is unknown", file=toml_path, where=f"[{section}] {key}",
                              expected=" or ".join(f'"{a}"' for a in allowed))
-    if sum(vars(out["scoring"]).values()) <= 0:
+    if sum(out["scoring"].components.values()) <= 0:
         raise InputError("all scoring weights are 0", file=toml_path, where="[scoring]",
                          expected="at least one weight above 0")
     return out

@@ -10,7 +10,6 @@ source``) replaces the default.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -88,26 +87,34 @@ def add_cost(volume: pd.DataFrame, unit_costs: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
-    """Funding, incidents, cost of crime and need per district.
+    """Funding, incidents, cost of crime and need per district, like compared with like.
+
+    Allocations cover a period (``[funding] period_months``, or ``period_start`` to ``period_end``; a year when
+    not stated) and the incidents one quarter, so both are annualised before they are divided: funding a year
+    per incident a year, and funding a year per 1,000 residents.
 
     Parameters
     ----------
     scores : DataFrame
         District x issue table with ``count``, ``harm_score`` and ``cost_of_crime_gbp``.
     county : County
-        Populations (residents), funding (pounds, blank where not given) and the need basis
-        (``[funding_info] need_basis``: incidents, harm or cost).
+        Populations (residents), funding (pounds for its period, blank where not given), the funding period and
+        the need basis (``[funding] need_basis``: incidents, harm or cost).
 
     Returns
     -------
     DataFrame
-        One row per district: ``district``, ``population``, ``funding_gbp`` (blank when none),
-        ``incidents`` (every record, crimes and ASB, in the quarter), ``funding_per_incident_gbp``,
-        ``funding_per_1000_residents_gbp`` (blank when no funding, never 0), ``cost_of_crime_gbp`` (sum
-        over issues with a unit cost), ``need_share`` (district share of county need, 0-1),
-        ``funding_share`` (district share of the funding given, 0-1, blank when none), ``harm_score``,
-        ``incidents_per_1000``, ``need_basis``, ``price_year``.
+        One row per district: ``district``, ``population``, ``funding_gbp`` (the allocation as given, for its
+        period; blank when none), ``incidents`` (every record, crimes and ASB, in the quarter),
+        ``funding_per_incident_gbp`` (pounds a year per incident a year: the allocation x 12 / its months,
+        divided by the quarter's incidents x 4), ``funding_per_1000_residents_gbp`` (pounds a year per 1,000
+        residents; both blank when no funding, never 0), ``cost_of_crime_gbp`` (sum over issues with a unit
+        cost), ``need_share`` (district share of county need, 0-1), ``funding_share`` (district share of the
+        funding given, 0-1, blank when none), ``funding_period`` (in words), ``funding_annual_gbp``,
+        ``incidents_annualised`` (the quarter x 4), ``harm_score``, ``incidents_per_1000``, ``need_basis``,
+        ``price_year``.
     """
+    info = county.funding_info
     g = scores.groupby("district", observed=True, sort=False)
     out = pd.DataFrame({
         "incidents": g["count"].sum().astype("int64"),
@@ -117,15 +124,19 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
     out.index.name = "district"
     out.insert(0, "population", county.populations())
     funding = county.funding()
+    annual = funding * 12 / info.months
     out.insert(1, "funding_gbp", funding)
-    out["funding_per_incident_gbp"] = funding / out["incidents"].where(out["incidents"] > 0)
-    out["funding_per_1000_residents_gbp"] = funding / out["population"] * 1000
-    basis = county.funding_info.need_basis
+    out["funding_per_incident_gbp"] = annual / (4 * out["incidents"]).where(out["incidents"] > 0)
+    out["funding_per_1000_residents_gbp"] = annual / out["population"] * 1000
+    basis = info.need_basis
     need = {"incidents": out["incidents"], "harm": out["harm_score"], "cost": out["cost_of_crime_gbp"]}[basis]
     need = need.astype("float64").fillna(0.0)
     out["need_share"] = need / need.sum() if need.sum() > 0 else np.nan
     total_funding = funding.sum(min_count=1)
     out["funding_share"] = funding / total_funding if pd.notna(total_funding) and total_funding else np.nan
+    out["funding_period"] = info.period_text if county.has_funding() else ""
+    out["funding_annual_gbp"] = annual
+    out["incidents_annualised"] = 4 * out["incidents"]
     out["incidents_per_1000"] = out["incidents"] / out["population"] * 1000
     out["need_basis"] = basis
     out["price_year"] = price_years(scores)
@@ -167,40 +178,116 @@ def needs_based_allocation(pot_gbp: float, need_share: pd.Series) -> pd.Series:
     return (float(pot_gbp) * need_share.astype("float64")).rename("needs_based_gbp")
 
 
-def funding_scenarios(cost_per_area: pd.DataFrame, pot_gbp: float | None,
-                      cuts_pct: Sequence[float] = ()) -> pd.DataFrame:
-    """A needs-based allocation of a funding pot, as it stands and after each cut.
+def funding_scenarios(cost_per_area: pd.DataFrame, county: County) -> pd.DataFrame:
+    """A needs-based allocation of the district pot, as allocated and under each cut, each saying whether it is
+    before or after a cut.
 
     Parameters
     ----------
     cost_per_area : DataFrame
         :func:`cost_per_area` (``district``, ``need_share``, ``funding_gbp``).
-    pot_gbp : float or None
-        The pot to share (pounds). When None, the sum of the districts' funding is used; when there is no
-        funding at all, the result is empty.
-    cuts_pct : sequence of float
-        Cuts to model, in percent (24.8 = the pot falls by 24.8%).
+    county : County
+        ``[funding]``: the pot (default the districts' allocations summed), a cut the source already applied
+        (``cut_pct`` with ``figures_are``: the allocations are "after the cut" or "before the cut") and further
+        cuts to model (``cut_scenarios_pct``).
 
     Returns
     -------
     DataFrame
-        One row per district x scenario: ``scenario`` ("current pot" or "cut 24.8%"), ``pot_gbp``,
-        ``district``, ``need_share``, ``needs_based_gbp`` (pot x need share), ``funding_gbp`` (current),
-        ``difference_gbp`` (needs-based minus current; blank where no current funding).
+        One row per district x scenario: ``scenario`` (e.g. "as allocated (after the 24.8% cut)", "before the
+        24.8% cut (reconstructed)", "a further 10% cut"), ``relative_to_cut`` ("before" or "after" the cut the
+        source applied, blank when none), ``pot_gbp`` (pounds for the funding period), ``district``,
+        ``need_share``, ``needs_based_gbp`` (pot x need share), ``funding_gbp`` (as allocated),
+        ``difference_gbp`` (needs-based minus as allocated; blank where no allocation). Empty without funding.
+
+    Examples
+    --------
+    >>> from csa_analysis.config import County, District, FundingInfo
+    >>> from pathlib import Path
+    >>> c = County("C", Path("c.toml"), Path("p"), (District("A", 2000, funding_gbp=752.0),),
+    ...            funding_info=FundingInfo(cut_pct=24.8, figures_are="after the cut"))
+    >>> cpa = pd.DataFrame({"district": ["A"], "need_share": [1.0], "funding_gbp": [752.0]})
+    >>> funding_scenarios(cpa, c)[["scenario", "relative_to_cut", "pot_gbp"]].values.tolist()
+    [['as allocated (after the 24.8% cut)', 'after', 752.0], ['before the 24.8% cut (reconstructed)', 'before', 1000.0]]
     """
+    columns = ["scenario", "relative_to_cut", "pot_gbp", "district", "need_share", "needs_based_gbp", "funding_gbp",
+               "difference_gbp"]
+    info = county.funding_info
     current_total = cost_per_area["funding_gbp"].sum(min_count=1)
-    pot = pot_gbp if pot_gbp is not None else current_total
+    pot = info.pot_gbp if info.pot_gbp is not None else current_total
     if pot is None or pd.isna(pot):
-        return pd.DataFrame(columns=["scenario", "pot_gbp", "district", "need_share", "needs_based_gbp",
-                                     "funding_gbp", "difference_gbp"])
+        return pd.DataFrame(columns=columns)
+    scenarios: list[tuple[str, str, float]] = []
+    cut = info.cut_pct
+    if cut and info.figures_are == "after the cut":
+        scenarios += [(f"as allocated (after the {cut:g}% cut)", "after", pot),
+                      (f"before the {cut:g}% cut (reconstructed)", "before", pot / (1 - cut / 100))]
+    elif cut and info.figures_are == "before the cut":
+        scenarios += [(f"as allocated (before the {cut:g}% cut)", "before", pot),
+                      (f"after the {cut:g}% cut", "after", pot * (1 - cut / 100))]
+    else:
+        scenarios.append(("as allocated", "", pot))
+    further = "a further " if cut else ""
+    scenarios += [(f"{further}{c:g}% cut", "after" if cut else "", pot * (1 - c / 100))
+                  for c in info.cut_scenarios_pct if not (cut and c == cut)]
     rows = []
-    for label, factor in [("current pot", 1.0), *[(f"cut {c:g}%", 1 - c / 100) for c in cuts_pct]]:
+    for label, relative, amount in scenarios:
         frame = cost_per_area[["district", "need_share", "funding_gbp"]].copy()
-        frame.insert(0, "pot_gbp", pot * factor)
+        frame.insert(0, "pot_gbp", float(amount))
+        frame.insert(0, "relative_to_cut", relative)
         frame.insert(0, "scenario", label)
-        frame["needs_based_gbp"] = needs_based_allocation(pot * factor, frame["need_share"])
+        frame["needs_based_gbp"] = needs_based_allocation(amount, frame["need_share"])
         frame["difference_gbp"] = frame["needs_based_gbp"] - frame["funding_gbp"]
         rows.append(frame)
-    out = pd.concat(rows, ignore_index=True)
-    return out[["scenario", "pot_gbp", "district", "need_share", "needs_based_gbp", "funding_gbp",
-                "difference_gbp"]]
+    return pd.concat(rows, ignore_index=True)[columns]
+
+
+def funding_summary(cost_per_area: pd.DataFrame, county: County) -> pd.DataFrame:
+    """The funding in one table: the districts' allocations, the source's own total (reconciled), the county-wide
+    pot beside them, and each a year.
+
+    Returns
+    -------
+    DataFrame
+        ``item``, ``amount_gbp`` (pounds for the funding period), ``annual_gbp`` (a year), ``note``. Empty without
+        funding.
+
+    Examples
+    --------
+    >>> from csa_analysis.config import County, District, FundingInfo
+    >>> from pathlib import Path
+    >>> c = County("C", Path("c.toml"), Path("p"), (District("A", 2000, funding_gbp=22380.0),
+    ...            District("B", 2000, funding_gbp=36209.0)),
+    ...            funding_info=FundingInfo(period_months=6, published_total_gbp=58590, county_wide_gbp=1000))
+    >>> t = funding_summary(pd.DataFrame({"funding_gbp": [22380.0, 36209.0]}), c)
+    >>> t["item"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['District allocations (sum of the rows)', 'District allocations (published total)',
+     'County-wide allocation', 'Total']
+    >>> print(t["note"].iloc[1])  # doctest: +ELLIPSIS
+    the published total is £1 more than the sum of the rows: each row was rounded to the nearest pound and the ...
+    """
+    info = county.funding_info
+    total = cost_per_area["funding_gbp"].sum(min_count=1)
+    if pd.isna(total):
+        return pd.DataFrame(columns=["item", "amount_gbp", "annual_gbp", "note"])
+    factor = 12 / info.months
+    rows = [("District allocations (sum of the rows)", float(total), f"{info.period_text}; {info.label}")]
+    if info.published_total_gbp is not None:
+        diff = info.published_total_gbp - float(total)
+        if abs(diff) < 0.005:
+            note = "equals the sum of the rows"
+        elif abs(diff) <= len(cost_per_area):
+            note = (f"the published total is £{abs(diff):,.0f} {'more' if diff > 0 else 'less'} than the sum of the "
+                    "rows: each row was rounded to the nearest pound and the total rounded once")
+        else:
+            note = f"differs from the sum of the rows by £{diff:,.2f}: check the figures"
+        rows.append(("District allocations (published total)", float(info.published_total_gbp), note))
+    if info.county_wide_gbp is not None:
+        rows.append(("County-wide allocation", float(info.county_wide_gbp), "held at county level, not shared among "
+                     "the districts"))
+        district = info.published_total_gbp if info.published_total_gbp is not None else float(total)
+        rows.append(("Total", district + float(info.county_wide_gbp), "districts (published total) and county-wide"
+                     if info.published_total_gbp is not None else "districts and county-wide"))
+    out = pd.DataFrame(rows, columns=["item", "amount_gbp", "note"])
+    out.insert(2, "annual_gbp", out["amount_gbp"] * factor)
+    return out

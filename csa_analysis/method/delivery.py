@@ -1,27 +1,40 @@
-"""Delivery level per county issue, with the rationale and, for issues not escalated, a risk note.
+"""Delivery level per county issue, the rationale that names the figures that decided it, and, for every issue
+not escalated, a risk note.
 
-The escalation protocol (Home Office, "Identifying county-wide priorities"; design.md section 2):
+The escalation protocol (Home Office, "Identifying county-wide priorities"; design.md sections 2 and 4) has four
+criteria: (a) a more serious crime that benefits from a county-wide approach; (b) a county-level delivery
+mechanism that already exists for the issue; (c) high volume across several districts, for economies of
+scale; (d) county-level funding that can be accessed for it. Low-volume issues need one service for the whole
+county because no district has enough cases; high-volume issues lend themselves to district delivery. The
+rules, in order (thresholds from ``[delivery]`` in county.toml, :class:`csa_analysis.config.DeliveryRules`):
 
-1. **County-wide service** (criterion a and the low-volume rule): the issue is low volume in most districts
-   (fewer than ``low_volume_count`` a quarter in at least ``most_districts_share`` of them), but high harm
-   (harm weight at or above ``high_harm_weight``) or with a meaningful county total (at least
-   ``meaningful_county_count``): no district has enough cases to justify its own service.
-2. **County-coordinated** (criterion c): a priority (district rank at most ``priority_top_n``) in most
-   districts: delivered locally, coordinated county-wide for economies of scale.
-3. **District-led** otherwise, with a risk note: every issue not escalated is risk-assessed.
-
-Thresholds come from ``[delivery]`` in county.toml.
+1. **No incidents in any district**: district-led; nothing to escalate.
+2. **One district only**: district-led; there is nothing to coordinate across districts.
+3. **Concentrated**: when one district holds more than ``concentration_share`` of the county count, the issue is
+   that district's to lead, however low it is elsewhere.
+4. **County-wide service** (criterion a and the low-volume rule; b and d): low volume (fewer than
+   ``low_volume_count`` a quarter) in most districts (a strict majority), enough cases in the county for one
+   service (at least ``service_min_count`` a quarter), and high harm (a weight of at least ``high_harm_weight``),
+   a meaningful county total (at least ``meaningful_county_count``), an existing county mechanism or a county
+   funding opportunity.
+5. **County-coordinated** (criterion c; b and d): high volume in most districts and a shared pattern: a rise
+   beyond random variation (after the false-discovery-rate control) or a rate beyond the county's upper 99.8%
+   control limit in at least ``shared_pattern_districts`` districts, a county-wide rise, an existing county
+   mechanism or a county funding opportunity. A high rank alone is not a shared pattern.
+6. **District-led** otherwise, with a risk note naming where the issue is concentrated, its trend, its harm and
+   what would trigger escalation.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from csa_analysis.config.county import DeliveryRules
-from csa_analysis.method.volume import FLAG_UP
+from csa_analysis.config.county import DeliveryRules, IssueSettings
+from csa_analysis.method.volume import FLAG_UP, NO_COMPARISON
 
 COUNTY_WIDE = "county-wide service"
 COORDINATED = "county-coordinated"
@@ -29,9 +42,32 @@ DISTRICT_LED = "district-led"
 LEVELS = (COUNTY_WIDE, COORDINATED, DISTRICT_LED)
 
 
+def majority(k: np.ndarray | int, n: np.ndarray | int, rules: DeliveryRules) -> np.ndarray | bool:
+    """True where ``k`` of ``n`` districts are "most" of them: more than ``most_districts_share`` (strictly).
+
+    Examples
+    --------
+    >>> [bool(majority(k, n, DeliveryRules())) for k, n in ((2, 4), (3, 4), (4, 7))]
+    [False, True, True]
+    """
+    return np.asarray(k) > rules.most_districts_share * np.asarray(n)
+
+
 def most_districts(n: int, rules: DeliveryRules) -> int:
-    """How many districts make "most": the smallest k with k / n >= ``most_districts_share``."""
-    return max(1, math.ceil(rules.most_districts_share * n - 1e-9))
+    """How many districts make "most" of ``n``: the smallest k with k / n above ``most_districts_share``.
+
+    Examples
+    --------
+    >>> most_districts(7, DeliveryRules()), most_districts(4, DeliveryRules()), most_districts(1, DeliveryRules())
+    (4, 3, 1)
+    """
+    return int(np.floor(rules.most_districts_share * n)) + 1 if n else 0
+
+
+def _names(mask: pd.Series, district: pd.Series, issue: pd.Series) -> pd.Series:
+    """Per issue, the districts where ``mask`` holds, comma-joined in county order."""
+    picked = pd.DataFrame({"issue": issue[mask.to_numpy()], "district": district[mask.to_numpy()]})
+    return picked.groupby("issue", sort=False)["district"].agg(", ".join)
 
 
 def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.DataFrame:
@@ -40,127 +76,210 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
     Parameters
     ----------
     issue_scores : DataFrame
-        District x issue scores with ``issue``, ``count``, ``priority_rank``, ``change_flag`` and
-        ``location_quotient``.
+        District x issue rows with ``district``, ``issue``, ``count``, ``change_flag``, ``above_998`` (rate
+        beyond the county's upper 99.8% limit) and ``location_quotient``.
     rules : DeliveryRules
         Thresholds from county.toml.
 
     Returns
     -------
     DataFrame
-        Indexed by issue (str): ``low_volume_districts`` (districts below ``low_volume_count``),
-        ``priority_districts`` (districts ranking it at most ``priority_top_n`` and with at least one
-        incident), ``rising_districts`` (districts with an increase beyond random variation),
-        ``top_location_quotient``.
+        Indexed by issue (str): ``low_volume_districts`` (below ``low_volume_count``), ``high_volume_districts``,
+        ``rising_districts`` (an increase beyond random variation, after the false-discovery-rate control),
+        ``above_limit_districts`` (beyond the county's 99.8% limit), their names (``rising_names``,
+        ``above_names``), ``comparison_available`` (bool) and ``top_location_quotient``.
     """
     s = issue_scores
-    flags = pd.DataFrame({
-        "issue": s["issue"].astype("str").to_numpy(),
-        "low_volume_districts": (s["count"] < rules.low_volume_count).to_numpy(dtype=bool),
-        "priority_districts": ((s["priority_rank"] <= rules.priority_top_n) & (s["count"] > 0)).to_numpy(
-            dtype=bool),
-        "rising_districts": s["change_flag"].astype("str").eq(FLAG_UP).fillna(False).to_numpy(dtype=bool),
-        "top_location_quotient": s["location_quotient"].astype("float64").to_numpy(),
+    issue = s["issue"].astype("str").reset_index(drop=True)
+    district = s["district"].astype("str").reset_index(drop=True)
+    flag = s["change_flag"].astype("str").reset_index(drop=True)
+    low = (s["count"] < rules.low_volume_count).to_numpy(dtype=bool)
+    rising = flag.eq(FLAG_UP).fillna(False)
+    above = (s["above_998"] if "above_998" in s else pd.Series(False, index=s.index)).reset_index(drop=True)
+    frame = pd.DataFrame({"issue": issue, "low": low, "high": ~low, "rising": rising.to_numpy(dtype=bool),
+                          "above": above.to_numpy(dtype=bool),
+                          "compared": flag.ne(NO_COMPARISON).fillna(False).to_numpy(dtype=bool),
+                          "lq": s["location_quotient"].astype("float64").to_numpy()})
+    g = frame.groupby("issue", sort=False)
+    out = pd.DataFrame({
+        "low_volume_districts": g["low"].sum().astype("int64"),
+        "high_volume_districts": g["high"].sum().astype("int64"),
+        "rising_districts": g["rising"].sum().astype("int64"),
+        "above_limit_districts": g["above"].sum().astype("int64"),
+        "comparison_available": g["compared"].any(),
+        "top_location_quotient": g["lq"].max(),
     })
-    g = flags.groupby("issue", sort=False)
-    out = g[["low_volume_districts", "priority_districts", "rising_districts"]].sum().astype("int64")
-    out["top_location_quotient"] = g["top_location_quotient"].max()
+    out["rising_names"] = _names(rising, district, issue).reindex(out.index).fillna("")
+    out["above_names"] = _names(above.astype(bool), district, issue).reindex(out.index).fillna("")
     return out
 
 
-def _num(x: float, unit: str = "") -> str:
-    return f"{x:,.0f}{unit}" if float(x).is_integer() else f"{x:,.2f}{unit}"
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
-def _fmt(values: pd.Series, spec: str = "{:,}", blank: str = "") -> pd.Series:
-    """Format numbers for sentences (``blank`` where missing)."""
-    return values.map(lambda v: blank if pd.isna(v) else spec.format(v)).astype("str")
+def _levels(t: pd.DataFrame, rules: DeliveryRules) -> dict[str, np.ndarray]:
+    """The rules' tests per issue (each a boolean array) and the level they give."""
+    n = t["districts"].to_numpy(dtype="int64")
+    count = t["count"].to_numpy(dtype="int64")
+    share = t["top_district_share"].astype("float64").to_numpy()
+    k = rules.shared_pattern_districts
+    tests = {
+        "zero": count == 0,
+        "single": n < 2,
+        "concentrated": np.nan_to_num(share) > rules.concentration_share,
+        "low_most": majority(t["low_volume_districts"].to_numpy(), n, rules),
+        "high_most": majority(t["high_volume_districts"].to_numpy(), n, rules),
+        "enough": count >= rules.service_min_count,
+        "high_harm": t["harm_weight"].astype("float64").fillna(-np.inf).to_numpy() >= rules.high_harm_weight,
+        "meaningful": count >= rules.meaningful_county_count,
+        "mechanism": t["county_mechanism"].astype("str").str.len().to_numpy() > 0,
+        "funding": t["county_funding"].astype("str").str.len().to_numpy() > 0,
+        "county_rising": t["change_flag"].astype("str").eq(FLAG_UP).fillna(False).to_numpy(dtype=bool),
+        "rising_several": t["rising_districts"].to_numpy() >= k,
+        "above_several": t["above_limit_districts"].to_numpy() >= k,
+    }
+    blocked = tests["zero"] | tests["single"] | tests["concentrated"]
+    county_level = tests["mechanism"] | tests["funding"]
+    tests["county_wide"] = (~blocked & tests["low_most"] & tests["enough"]
+                            & (tests["high_harm"] | tests["meaningful"] | county_level))
+    tests["coordinated"] = (~blocked & ~tests["county_wide"] & tests["high_most"]
+                            & (tests["rising_several"] | tests["above_several"] | tests["county_rising"]
+                               | county_level))
+    return tests
+
+
+def _districts(k: int) -> str:
+    return f"{k} district" if k == 1 else f"{k} districts"
+
+
+def _trend(r: Mapping[str, Any]) -> str:
+    if not r["comparison_available"]:
+        return "no comparison available"
+    if r["rising_districts"]:
+        return f"a rise beyond random variation in {_districts(r['rising_districts'])} ({r['rising_names']})"
+    return "no district rises beyond random variation"
+
+
+def _rationale(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
+    """One sentence naming the figures that decided the issue's level."""
+    n, c = int(r["districts"]), int(r["count"])
+    low, high = int(r["low_volume_districts"]), int(r["high_volume_districts"])
+    weight = "no harm weight" if pd.isna(r["harm_weight"]) else f"harm weight {_num(r['harm_weight'])} {unit}"
+    county_level = [f"an existing county mechanism ({r['county_mechanism']})"] if r["county_mechanism"] else []
+    county_level += [f"a county funding opportunity ({r['county_funding']})"] if r["county_funding"] else []
+    if r["zero"]:
+        return f"No incidents in any of the {n} districts this quarter: nothing to escalate."
+    if r["single"]:
+        return (f"{c:,} incidents in the county's only district ({r['top_district']}): there is nothing to "
+                "coordinate across districts.")
+    if r["concentrated"]:
+        return (f"{r['top_district']} holds {r['top_district_share']:.0%} of the county's {c:,} incidents "
+                f"(more than {rules.concentration_share:.0%}): the issue is {r['top_district']}'s to lead, "
+                "however low it is elsewhere.")
+    if r["county_wide"]:
+        why = ([f"{weight} per offence (at least {rules.high_harm_weight:g})"] if r["high_harm"] else [])
+        why += [f"a county total of {c:,} (at least {rules.meaningful_county_count:,})"] if r["meaningful"] else []
+        return (f"Low volume in {low} of {n} districts (below {rules.low_volume_count} a quarter each) but {c:,} "
+                f"across the county (at least {rules.service_min_count} for one service) and "
+                + " and ".join(why + county_level) + ": one county-wide service, as most districts have too few "
+                "cases to justify their own.")
+    pattern = []
+    if r["rising_several"]:
+        pattern.append(f"a rise beyond random variation in {r['rising_districts']} districts ({r['rising_names']})")
+    if r["above_several"]:
+        pattern.append(f"rates beyond the county's 99.8% limit in {r['above_limit_districts']} districts "
+                       f"({r['above_names']})")
+    if r["county_rising"]:
+        pattern.append("a county-wide rise beyond random variation")
+    if r["coordinated"]:
+        return (f"High volume in {high} of {n} districts ({rules.low_volume_count} or more a quarter each) and "
+                + " and ".join(pattern + county_level) + ": delivered by the districts, coordinated county-wide "
+                "for economies of scale.")
+    if r["low_most"]:
+        missing = ([f"the county total of {c:,} is below the {rules.service_min_count} one service needs"]
+                   if not r["enough"] else
+                   [f"{weight} (below {rules.high_harm_weight:g}), a county total of {c:,} (below "
+                    f"{rules.meaningful_county_count:,}) and no county mechanism or funding declared"])
+        return (f"Low volume in {low} of {n} districts (below {rules.low_volume_count} a quarter each) but "
+                + missing[0] + ": district-led.")
+    volume = (f"High volume in {high} of {n} districts" if r["high_most"]
+              else f"Volume split: {high} of {n} districts at {rules.low_volume_count} or more a quarter")
+    return (f"{volume}, but no pattern shared by {rules.shared_pattern_districts} or more districts (trend: "
+            f"{_trend(r)}; {_districts(r['above_limit_districts'])} beyond the county's 99.8% limit) and no "
+            "county mechanism or funding declared: district-led.")
+
+
+def _risk(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
+    """The risk note of an issue not escalated: concentration, trend, harm, and what would trigger escalation."""
+    if r["zero"]:
+        return "Not escalated. Risk: none recorded this quarter. Review if incidents appear."
+    where = f"{r['top_district']} holds {r['top_district_share']:.0%} of the county count"
+    if pd.notna(r["top_location_quotient"]):
+        where += f" (location quotient up to {r['top_location_quotient']:.2f})"
+    weight = "no harm weight" if pd.isna(r["harm_weight"]) else f"harm weight {_num(r['harm_weight'])} {unit}"
+    k = rules.shared_pattern_districts
+    if r["concentrated"]:
+        trigger = (f"it spreads so that no district holds more than {rules.concentration_share:.0%} of the "
+                   "county count")
+    elif r["low_most"]:
+        trigger = (f"the county total reaches {rules.service_min_count} a quarter with high harm, a county "
+                   "mechanism or funding" if not r["enough"] else
+                   "a county mechanism or funding opportunity is declared, or its harm is reassessed")
+    else:
+        trigger = (f"it rises beyond random variation, or goes beyond the county's 99.8% limit, in {k} or more "
+                   "districts, or county-wide")
+    return f"Not escalated. Risk: {where}; trend: {_trend(r)}; {weight}. Escalate if {trigger}."
 
 
 def delivery_levels(county_table: pd.DataFrame, issue_scores: pd.DataFrame, rules: DeliveryRules,
+                    issue_settings: Mapping[str, IssueSettings] | None = None,
                     harm_unit: str = "CCHI days") -> pd.DataFrame:
-    """Decide the delivery level of each county issue and say why.
+    """Decide the delivery level of each county issue and say why (see the module docstring for the rules).
 
     Parameters
     ----------
     county_table : DataFrame
-        One row per issue with ``issue``, ``count``, ``rate_per_1000``, ``districts``,
-        ``districts_above_county_rate``, ``harm_weight``, ``top_district``, ``top_district_share``.
+        One row per issue with ``issue``, ``count``, ``districts``, ``harm_weight``, ``top_district``,
+        ``top_district_share``, ``change_flag`` (the county-level test).
     issue_scores : DataFrame
-        District x issue scores with ``count``, ``priority_rank``, ``change_flag``, ``location_quotient``.
+        District x issue rows (see :func:`district_evidence`).
     rules : DeliveryRules
         Thresholds from county.toml.
+    issue_settings : mapping of str to IssueSettings, optional
+        What county.toml declares per issue: an existing county mechanism (criterion b), a county funding
+        opportunity (criterion d).
     harm_unit : str
         Unit of the harm weights, named in the sentences (for example "CCHI days").
 
     Returns
     -------
     DataFrame
-        ``county_table`` plus ``low_volume_districts``, ``priority_districts``, ``rising_districts``,
-        ``top_location_quotient``, ``delivery_level``, ``rationale`` (one sentence naming the deciding
-        figures) and ``risk_note`` (for district-led issues; blank for escalated ones).
+        ``county_table`` plus the evidence of :func:`district_evidence`, ``county_mechanism``,
+        ``county_funding``, ``delivery_level``, ``rationale`` (one sentence naming the deciding figures) and
+        ``risk_note`` (district-led issues only; blank for escalated ones).
 
     Examples
     --------
-    With the default thresholds, robbery at 3 a quarter in each of 7 districts and a harm weight of 365 CCHI
-    days is a county-wide service: "Low volume in 7 of 7 districts (below 20 a quarter) but harm weight 365
-    CCHI days per offence (at least 100): one county-wide service, as no district has enough cases to justify
-    its own."
+    Robbery, 3 a quarter in each of 7 districts with a harm weight of 365 CCHI days, is a county-wide service:
+    "Low volume in 7 of 7 districts (below 20 a quarter each) but 21 across the county (at least 20 for one
+    service) and harm weight 365 CCHI days per offence (at least 100): one county-wide service, ...". With no
+    robbery at all, it is district-led: "No incidents in any of the 7 districts this quarter".
     """
+    settings = issue_settings or {}
     ev = district_evidence(issue_scores, rules)
     t = county_table.copy()
     key = t["issue"].astype("str")
     for col in ev.columns:
         t[col] = key.map(ev[col]).to_numpy()
-    n = t["districts"].astype("int64")
-    most = np.maximum(1, np.ceil(rules.most_districts_share * n - 1e-9)).astype("int64")
-    low_in_most = t["low_volume_districts"] >= most
-    high_harm = t["harm_weight"].fillna(-np.inf) >= rules.high_harm_weight
-    meaningful = t["count"] >= rules.meaningful_county_count
-    priority_in_most = t["priority_districts"] >= most
-    county_wide = low_in_most & (high_harm | meaningful)
-    coordinated = ~county_wide & priority_in_most
-    t["delivery_level"] = np.where(county_wide, COUNTY_WIDE, np.where(coordinated, COORDINATED, DISTRICT_LED))
-
-    n_s, most_s = n.astype("str"), pd.Series(most, index=t.index).astype("str")
-    k_low, k_pri = t["low_volume_districts"].astype("str"), t["priority_districts"].astype("str")
-    count_s = _fmt(t["count"])
-    weight_s = t["harm_weight"].map(lambda w: "" if pd.isna(w) else _num(w)).astype("str")
-    low_phrase = "Low volume in " + k_low + " of " + n_s + f" districts (below {rules.low_volume_count} a quarter)"
-    harm_reason = "harm weight " + weight_s + f" {harm_unit} per offence (at least {rules.high_harm_weight:g})"
-    total_reason = "a county total of " + count_s + f" this quarter (at least {rules.meaningful_county_count:,})"
-    why = pd.Series(np.where(high_harm & meaningful, harm_reason + " and " + total_reason,
-                             np.where(high_harm, harm_reason, total_reason)), index=t.index)
-    enough = pd.Series(np.where(t["low_volume_districts"] >= n,
-                                "no district has enough cases to justify its own",
-                                "most districts have too few cases to justify their own"), index=t.index)
-    wide_text = low_phrase + " but " + why + ": one county-wide service, as " + enough + "."
-    coord_text = ("A top-" + str(rules.priority_top_n) + " priority in " + k_pri + " of " + n_s + " districts, "
-                  + count_s + " incidents county-wide and " + t["districts_above_county_rate"].astype("str")
-                  + " districts at or above the county rate of " + _fmt(t["rate_per_1000"], "{:.2f}")
-                  + " per 1,000: delivered locally, coordinated county-wide for economies of scale.")
-    share = pd.Series(np.where(
-        t["top_district_share"].notna(),
-        t["top_district"].astype("str") + " holds " + _fmt(t["top_district_share"], "{:.0%}")
-        + " of the county count", "no incidents this quarter"), index=t.index)
-    harm_now = pd.Series(np.where(t["harm_weight"].notna(), "harm weight " + weight_s + f" {harm_unit}",
-                                  "no harm weight"), index=t.index)
-    not_wide = pd.Series(np.where(
-        low_in_most,
-        low_phrase + " but " + harm_now + f" (below {rules.high_harm_weight:g}) and a county total of "
-        + count_s + f" (below {rules.meaningful_county_count:,})",
-        low_phrase.str.removesuffix(")") + "; " + most_s + " needed for a county-wide service)"), index=t.index)
-    led_text = (not_wide + ", and a top-" + str(rules.priority_top_n) + " priority in " + k_pri + " of " + n_s
-                + " (" + most_s + " needed for county coordination): district-led; " + share + ".")
-    t["rationale"] = np.where(county_wide, wide_text, np.where(coordinated, coord_text, led_text))
-    t["rationale"] = t["rationale"].astype("str")
-
-    lq = pd.Series(np.where(t["top_location_quotient"].notna(),
-                            ", location quotient up to " + _fmt(t["top_location_quotient"], "{:.2f}"), ""),
-                   index=t.index)
-    risk = ("Not escalated. Risk: " + share + lq + "; " + t["rising_districts"].astype("str")
-            + " district(s) with an increase beyond random variation; " + harm_now
-            + ". Review each quarter and escalate if it becomes a top-" + str(rules.priority_top_n)
-            + " priority in " + most_s + " districts.")
-    t["risk_note"] = risk.where(t["delivery_level"] == DISTRICT_LED).astype("str")
+    t["county_mechanism"] = key.map(lambda i: settings.get(i, IssueSettings(i)).county_mechanism)
+    t["county_funding"] = key.map(lambda i: settings.get(i, IssueSettings(i)).county_funding)
+    tests = _levels(t, rules)
+    t["delivery_level"] = np.where(tests["county_wide"], COUNTY_WIDE,
+                                   np.where(tests["coordinated"], COORDINATED, DISTRICT_LED))
+    records = [{**r, **{name: bool(v[i]) for name, v in tests.items()}}
+               for i, r in enumerate(t.to_dict("records"))]  # one per issue (about 14), to word its sentences
+    t["rationale"] = pd.Series([_rationale(r, rules, harm_unit) for r in records], index=t.index, dtype="str")
+    t["risk_note"] = pd.Series([_risk(r, rules, harm_unit) if r["delivery_level"] == DISTRICT_LED else None
+                                for r in records], index=t.index, dtype="str")
     return t

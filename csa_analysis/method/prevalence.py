@@ -55,6 +55,47 @@ def gini_by_group(values: pd.Series, groups: pd.Series) -> pd.Series:
     return out.astype("float64")
 
 
+#: Two-sided coverage of the funnel limits: 95% ("significantly above") and 99.8% (beyond control).
+LIMITS = (0.95, 0.998)
+
+
+def against_county(volume: pd.DataFrame) -> pd.DataFrame:
+    """Each district x issue rate against the county rate, with the funnel plot's Poisson control limits.
+
+    Parameters
+    ----------
+    volume : DataFrame
+        ``district``, ``issue``, ``count``, ``population`` (residents), ``rate_per_1000`` (full grid).
+
+    Returns
+    -------
+    DataFrame
+        Aligned with ``volume``: ``county_rate_per_1000``, ``upper_95_per_1000`` and ``upper_998_per_1000``
+        (the rate a district of that size would exceed by chance with probability 2.5% and 0.1%),
+        ``above_95`` and ``above_998`` (bool: the rate is above that limit).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"district": ["A", "B"], "issue": ["Robbery"] * 2, "count": [30, 10],
+    ...                   "population": [10_000, 10_000], "rate_per_1000": [3.0, 1.0]})
+    >>> against_county(v)[["above_95", "above_998"]].values.tolist()
+    [[True, False], [False, False]]
+    """
+    from csa_analysis.method.volume import poisson_quantile
+
+    totals = volume.groupby("issue", observed=True).agg(count=("count", "sum"), population=("population", "sum"))
+    county_rate = volume["issue"].map(totals["count"] / totals["population"] * 1000).astype("float64")
+    pop = volume["population"].astype("float64")
+    expected = county_rate * pop / 1000
+    out = pd.DataFrame({"county_rate_per_1000": county_rate}, index=volume.index)
+    for level in LIMITS:
+        name = f"{level * 100:g}".replace(".", "")
+        upper = poisson_quantile(1 - (1 - level) / 2, expected) / pop * 1000
+        out[f"upper_{name}_per_1000"] = upper
+        out[f"above_{name}"] = (volume["rate_per_1000"].astype("float64") > upper).fillna(False).to_numpy(dtype=bool)
+    return out
+
+
 def county_volume(volume: pd.DataFrame) -> pd.DataFrame:
     """County totals and cross-district prevalence per issue.
 
@@ -70,8 +111,10 @@ def county_volume(volume: pd.DataFrame) -> pd.DataFrame:
         when not covered), ``population`` (county residents), ``rate_per_1000`` (county rate),
         ``districts`` (number of districts), ``districts_above_county_rate`` (districts whose rate is at or
         above the county rate; 0 when the county count is 0), ``prevalence_share`` (that / districts,
-        0-1), ``top_district``, ``top_district_share`` (share of the county count in the largest district,
-        0-1; NaN when the count is 0), ``gini_rate`` (Gini of district rates, 0-1).
+        0-1), ``districts_significantly_above`` (districts whose rate is above the county's upper 99.8%
+        Poisson control limit for a district of their size: beyond random variation), ``significant_share``
+        (that / districts, 0-1), ``top_district``, ``top_district_share`` (share of the county count in the
+        largest district, 0-1; NaN when the count is 0), ``gini_rate`` (Gini of district rates, 0-1).
     """
     v = volume
     g = v.groupby("issue", observed=True, sort=True)
@@ -88,6 +131,9 @@ def county_volume(volume: pd.DataFrame) -> pd.DataFrame:
     above = (v["rate_per_1000"] >= county_rate) & (v["issue"].map(county["count"]).astype("int64") > 0)
     county["districts_above_county_rate"] = above.groupby(v["issue"], observed=True).sum().astype("int64")
     county["prevalence_share"] = county["districts_above_county_rate"] / county["districts"]
+    beyond = against_county(v)["above_998"]
+    county["districts_significantly_above"] = beyond.groupby(v["issue"], observed=True).sum().astype("int64")
+    county["significant_share"] = county["districts_significantly_above"] / county["districts"]
     top = v.sort_values(["issue", "count", "district"], ascending=[True, False, True]).groupby(
         "issue", observed=True).head(1).set_index("issue")
     county["top_district"] = top["district"].astype("str")

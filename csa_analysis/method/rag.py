@@ -1,14 +1,11 @@
 """Red / Amber / Green status of every issue, for the county and for each district, with the reason.
 
 Computed from the true (unpublished) tables, before any disclosure rule blanks a small count, so a suppressed
-count can never turn an issue Green. The report layer only shows the ``rag`` table this returns.
+count can never turn an issue Green. The report layer only shows the ``rag`` table this returns, with
+:data:`RAG_KEY` printed beside it: one definition per level.
 
-County roll-up (one row per issue, ``district`` blank): Red for an increase beyond random variation; Amber for
-an issue escalated to county level (a county-wide service or county coordination); Green otherwise.
-
-District (one row per district x issue): Red for an increase beyond random variation, or a rate above the
-county's upper 99.8% Poisson limit for a district of that size; Amber for a rate at or above the county rate
-(with at least one incident); Green otherwise.
+Changes are those flagged after the false-discovery-rate control of the quarter's tests; where the comparison
+quarter is not in the data, the reason says "no comparison available", never "no increase".
 """
 
 from __future__ import annotations
@@ -17,16 +14,35 @@ import numpy as np
 import pandas as pd
 
 from csa_analysis.method.delivery import DISTRICT_LED
-from csa_analysis.method.volume import FLAG_UP, poisson_quantile
+from csa_analysis.method.volume import FLAG_UP, NO_COMPARISON
 
 #: Columns of the ``rag`` table.
 RAG_COLUMNS = ("level", "district", "issue", "status", "reason", "priority_rank")
-#: Upper control limit used for "well above the county rate" (two-sided 99.8%: the funnel plot's outer limit).
-RED_LIMIT = 0.999
+
+#: What each status means, per level (printed on every page beside the statuses).
+RAG_KEY = {
+    "county": {
+        "Red": "a county-wide increase beyond random variation (after the false-discovery-rate control)",
+        "Amber": "escalated to county level: a county-wide service or county coordination",
+        "Green": "district-led, with no county-wide increase beyond random variation (or no comparison "
+                 "available)",
+    },
+    "district": {
+        "Red": "an increase beyond random variation (after the false-discovery-rate control), or a rate beyond "
+               "the county's upper 99.8% control limit for a district of its size",
+        "Amber": "a rate above the county's upper 95% limit (significantly above the county rate)",
+        "Green": "neither (a rate within the county's limits, no increase beyond random variation, or no "
+                 "comparison available)",
+    },
+}
+
+
+def _trend_reason(flag: pd.Series) -> np.ndarray:
+    return np.where(flag == NO_COMPARISON, "no comparison available", "no increase beyond random variation")
 
 
 def county_rag(county_priorities: pd.DataFrame) -> pd.DataFrame:
-    """The county roll-up's RAG per issue (see the module docstring).
+    """The county roll-up's RAG per issue (:data:`RAG_KEY` ``["county"]``).
 
     Parameters
     ----------
@@ -39,28 +55,28 @@ def county_rag(county_priorities: pd.DataFrame) -> pd.DataFrame:
         :data:`RAG_COLUMNS`, ``level`` "county", ``district`` blank, sorted by priority rank.
     """
     t = county_priorities
-    flag = t["change_flag"].astype("str") if "change_flag" in t else pd.Series("", index=t.index)
+    flag = t["change_flag"].astype("str") if "change_flag" in t else pd.Series(NO_COMPARISON, index=t.index)
     red = (flag == FLAG_UP).to_numpy()
-    amber = (t["delivery_level"] != DISTRICT_LED).to_numpy()
-    reason = np.where(red, "increase beyond random variation",
-                      np.where(amber, "escalated: " + t["delivery_level"].astype("str"), "district-led, no increase"))
+    escalated = (t["delivery_level"] != DISTRICT_LED).to_numpy()
+    level = t["delivery_level"].astype("str").to_numpy()
+    trend = _trend_reason(flag)
+    reason = np.where(red, "increase beyond random variation; " + level,
+                      np.where(escalated, "escalated: " + level + "; " + trend, "district-led; " + trend))
     return pd.DataFrame({
         "level": "county", "district": None, "issue": t["issue"].astype("str").to_numpy(),
-        "status": np.where(red, "Red", np.where(amber, "Amber", "Green")), "reason": reason,
+        "status": np.where(red, "Red", np.where(escalated, "Amber", "Green")), "reason": reason,
         "priority_rank": t["priority_rank"].to_numpy(),
     }).sort_values("priority_rank", ignore_index=True)
 
 
-def district_rag(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame) -> pd.DataFrame:
-    """Every district's RAG per issue (see the module docstring).
+def district_rag(issue_scores: pd.DataFrame) -> pd.DataFrame:
+    """Every district's RAG per issue (:data:`RAG_KEY` ``["district"]``).
 
     Parameters
     ----------
     issue_scores : DataFrame
-        ``district``, ``issue``, ``count``, ``population``, ``rate_per_1000``, ``change_flag``,
-        ``priority_rank``.
-    county_priorities : DataFrame
-        ``issue``, ``rate_per_1000`` (the county rate).
+        ``district``, ``issue``, ``change_flag``, ``priority_rank``, ``county_rate_per_1000``, ``above_95`` and
+        ``above_998`` (:func:`csa_analysis.method.prevalence.against_county`).
 
     Returns
     -------
@@ -68,21 +84,23 @@ def district_rag(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame) ->
         :data:`RAG_COLUMNS` plus ``county_rate_per_1000``, ``level`` "district", sorted by district then rank.
     """
     t = issue_scores
-    issue = t["issue"].astype("str")
-    county_rate = issue.map(county_priorities.set_index(county_priorities["issue"].astype("str"))["rate_per_1000"])
-    pop = t["population"].astype("float64")
-    upper = poisson_quantile(RED_LIMIT, county_rate * pop / 1000) / pop * 1000
     flag = t["change_flag"].astype("str")
-    rate = t["rate_per_1000"].astype("float64")
-    red = ((flag == FLAG_UP) | (rate > upper)).fillna(False).to_numpy(dtype=bool)
-    amber = (~red & (rate >= county_rate) & (t["count"].astype("float64") > 0)).fillna(False).to_numpy(dtype=bool)
-    reason = np.where(flag == FLAG_UP, "increase beyond random variation",
-                      np.where(red, "rate above the county's 99.8% limit",
-                               np.where(amber, "rate at or above the county rate", "below the county rate")))
+    rising = (flag == FLAG_UP).to_numpy()
+    beyond = t["above_998"].to_numpy(dtype=bool)
+    above = t["above_95"].to_numpy(dtype=bool)
+    red = rising | beyond
+    amber = ~red & above
+    trend = _trend_reason(flag)
+    reason = np.where(rising, "increase beyond random variation",
+                      np.where(beyond, "rate beyond the county's 99.8% limit; " + trend,
+                               np.where(amber, "rate above the county's 95% limit; " + trend,
+                                        "rate within the county's limits; " + trend)))
     out = pd.DataFrame({
-        "level": "district", "district": t["district"].astype("str").to_numpy(), "issue": issue.to_numpy(),
+        "level": "district", "district": t["district"].astype("str").to_numpy(),
+        "issue": t["issue"].astype("str").to_numpy(),
         "status": np.where(red, "Red", np.where(amber, "Amber", "Green")), "reason": reason,
-        "priority_rank": t["priority_rank"].to_numpy(), "county_rate_per_1000": county_rate.to_numpy(),
+        "priority_rank": t["priority_rank"].to_numpy(),
+        "county_rate_per_1000": t["county_rate_per_1000"].astype("float64").to_numpy(),
     })
     return out.sort_values(["district", "priority_rank"], ignore_index=True, kind="stable")
 
@@ -92,12 +110,13 @@ def rag_table(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame) -> pd
 
     Examples
     --------
-    >>> cp = pd.DataFrame({"issue": ["Robbery"], "rate_per_1000": [1.0], "change_flag": ["increase"],
+    >>> cp = pd.DataFrame({"issue": ["Robbery"], "change_flag": ["no comparison available"],
     ...                    "delivery_level": ["district-led"], "priority_rank": [1]})
-    >>> s = pd.DataFrame({"district": ["North"], "issue": ["Robbery"], "count": [100], "population": [10_000],
-    ...                   "rate_per_1000": [10.0], "change_flag": [None], "priority_rank": [1]})
-    >>> rag_table(s, cp)[["level", "status", "reason"]].values.tolist()
-    [['county', 'Red', 'increase beyond random variation'], ['district', 'Red', "rate above the county's 99.8% limit"]]
+    >>> s = pd.DataFrame({"district": ["North"], "issue": ["Robbery"], "change_flag": ["no comparison available"],
+    ...                   "priority_rank": [1], "county_rate_per_1000": [1.0], "above_95": [True],
+    ...                   "above_998": [False]})
+    >>> rag_table(s, cp)[["level", "status", "reason"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['county', 'Green', 'district-led; no comparison available'],
+     ['district', 'Amber', "rate above the county's 95% limit; no comparison available"]]
     """
-    return pd.concat([county_rag(county_priorities), district_rag(issue_scores, county_priorities)],
-                     ignore_index=True)
+    return pd.concat([county_rag(county_priorities), district_rag(issue_scores)], ignore_index=True)

@@ -20,13 +20,20 @@ import pandas as pd
 from csa_analysis.config.county import County
 from csa_analysis.domain.periods import Quarter, check_quarter_in_data
 from csa_analysis.ingest.counts import monthly_counts
-from csa_analysis.method.costs import add_cost, cost_per_area, funding_scenarios, unit_costs_for
+from csa_analysis.method.costs import add_cost, cost_per_area, funding_scenarios, funding_summary, unit_costs_for
 from csa_analysis.method.delivery import delivery_levels
 from csa_analysis.method.harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
-from csa_analysis.method.prevalence import county_volume, location_quotients
+from csa_analysis.method.prevalence import against_county, county_volume, location_quotients
 from csa_analysis.method.rag import rag_table
 from csa_analysis.method.scoring import COMPONENTS, add_priority, morile_matrix, morile_scales
-from csa_analysis.method.volume import change_flag, monthly_series, pct_change, poisson_change_p, volume_table
+from csa_analysis.method.volume import (
+    bh_adjust,
+    change_flag,
+    monthly_series,
+    pct_change,
+    poisson_change_p,
+    volume_table,
+)
 
 ISSUE_SCORES_COLUMNS = (
     "district", "issue", "quarter", "count", "count_prev_quarter", "count_last_year",
@@ -109,15 +116,18 @@ def _order(df: pd.DataFrame, first: Sequence[str]) -> pd.DataFrame:
     return df[list(first) + [c for c in df.columns if c not in first]]
 
 
-def county_changes(county_table: pd.DataFrame) -> pd.DataFrame:
-    """Add the county-level change columns (percentages, p-values, flag) to a table of county counts."""
+def county_changes(county_table: pd.DataFrame, fdr_q: float = 0.05) -> pd.DataFrame:
+    """Add the county-level change columns (percentages, p-values, flag) to a table of county counts; the
+    issues' tests are controlled together for the false-discovery rate ``fdr_q``."""
     t = county_table.copy()
     now, prev, ly = t["count"], t["count_prev_quarter"], t["count_last_year"]
     t["change_pct_prev_quarter"] = pct_change(now, prev)
     t["change_pct_last_year"] = pct_change(now, ly)
     p_prev, p_ly = poisson_change_p(now, prev), poisson_change_p(now, ly)
     use_ly = ~np.isnan(p_ly)
-    t["change_flag"] = change_flag(np.where(use_ly, p_ly, p_prev), now, ly.where(use_ly, prev))
+    t["p_value_prev_quarter"], t["p_value_last_year"] = p_prev, p_ly
+    t["p_value_adjusted"] = bh_adjust(np.where(use_ly, p_ly, p_prev))  # the county's issues, tested together
+    t["change_flag"] = change_flag(t["p_value_adjusted"].to_numpy(), now, ly.where(use_ly, prev), fdr_q)
     return t
 
 
@@ -172,8 +182,9 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     vol = volume_table(counts, county, quarter, months)
     vol = add_cost(add_harm(vol, weights), unit_costs_for(county))
     vol["location_quotient"] = location_quotients(vol)
+    vol = pd.concat([vol, against_county(vol)], axis=1)
 
-    cv = county_changes(county_volume(vol))
+    cv = county_changes(county_volume(vol), county.delivery.fdr_q)
     w = weights.set_index("issue")
     cv["harm_weight"] = cv["issue"].astype("str").map(w["weight"]).astype("float64")
     cv["harm_score"] = cv["count"] * cv["harm_weight"]
@@ -183,10 +194,11 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     cv["unit_cost_gbp"] = cv["issue"].map(per_issue["unit_cost_gbp"].first()).astype("float64")
     cv["price_year"] = cv["issue"].map(per_issue["price_year"].first()).astype("str")
 
-    prevalence = cv.set_index(cv["issue"].astype("str"))["prevalence_share"]
+    prevalence = cv.set_index(cv["issue"].astype("str"))["significant_share"]
     scores = add_priority(vol, county.scoring, prevalence, by="district")
     county_scores = add_priority(cv, county.scoring, prevalence)
-    priorities = delivery_levels(county_scores, scores, county.delivery, harm_unit=unit)
+    priorities = delivery_levels(county_scores, scores, county.delivery, {i.name: i for i in county.issues},
+                                 harm_unit=unit)
 
     score_cols = [f"score_{c}" for c in COMPONENTS]
     issue_scores = _order(scores, ISSUE_SCORES_COLUMNS).sort_values(
@@ -204,8 +216,8 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         "cost_per_area": cpa,
         "harm_sensitivity": sensitivity,
         "monthly": monthly_series(counts, county, months),
-        "funding_scenarios": funding_scenarios(cpa, county.funding_info.pot_gbp,
-                                               county.funding_info.cut_scenarios_pct),
+        "funding_scenarios": funding_scenarios(cpa, county),
+        "funding_summary": funding_summary(cpa, county),
     }
     if scales is not None:
         tables["morile_matrix"] = morile_matrix(county_priorities, scales)

@@ -5,17 +5,19 @@ county's issues for the county ranking), so that no unit dominates:
 
 - ``score_volume``: count / the largest count in the set;
 - ``score_trend``: 1 for a change flagged ``increase``, 0 for ``decrease``, 0.5 for no change beyond random
-  variation or no comparison available (neutral);
-- ``score_harm``: harm score / the largest in the set (0 where an issue has no harm weight, such as ASB);
-- ``score_cost``: estimated cost of crime / the largest in the set (0 where no unit cost exists);
-- ``score_prevalence``: the issue's prevalence share across the county's districts (0-1).
+  variation; unknown when no comparison is available;
+- ``score_harm``: harm score / the largest in the set (unknown where an issue has no harm weight, such as ASB);
+- ``score_cost``: estimated cost of crime / the largest in the set (unknown where no unit cost exists);
+- ``score_prevalence``: the share of the county's districts whose rate is beyond the county's upper 99.8%
+  control limit (0-1).
 
-``priority_score = 100 x sum(w_k x score_k) / sum(w_k)`` with the weights of ``[scoring]`` in county.toml
-(0-100). ``priority_rank`` 1 is the top priority; ties are broken by issue name, so ranks are deterministic.
+``priority_score = 100 x sum(w_k x score_k) / sum(w_k)`` over the components k known for the issue, with the
+weights of ``[scoring]`` in county.toml (0-100). ``priority_rank`` 1 is the top priority; ties are broken by
+issue name, so ranks are deterministic.
 
-Caveat: an issue without a harm weight (anti-social behaviour) or a unit cost (most police.uk categories)
-scores 0 on that component, not "unknown", so it can only reach a high priority through volume, trend and
-prevalence; the methodology annex says so.
+A component that is unknown for an issue (no harm weight for anti-social behaviour, no unit cost for most
+police.uk types, no comparison quarter) is left out of that issue's score and the remaining weights are
+renormalised (``score_basis`` names the components used): it never decides a ranking by its absence.
 
 Optionally, :func:`morile_matrix` places the county's issues in a MoRiLE-style harm x likelihood matrix, but
 only with band edges the county sets in ``[morile]`` (MoRiLE's own scales were not found: none is shipped).
@@ -31,46 +33,66 @@ import pandas as pd
 
 from csa_analysis.config.county import County, ScoringWeights
 from csa_analysis.errors import InputError
-from csa_analysis.method.volume import FLAG_DOWN, FLAG_UP
+from csa_analysis.method.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP
 
 COMPONENTS = ("volume", "trend", "harm", "cost", "prevalence")
 
 
 def _share_of_max(values: pd.Series, groups: pd.Series | None) -> pd.Series:
-    v = values.astype("float64").fillna(0.0)
+    """Each value as a share of the largest in its group (0-1); NaN stays NaN (an unknown component)."""
+    v = values.astype("float64")
     top = v.groupby(groups, observed=True).transform("max") if groups is not None else pd.Series(
         v.max(), index=v.index)
-    return (v / top.where(top > 0)).fillna(0.0)
+    return (v / top.where(top > 0)).where(v.notna(), np.nan).fillna(v * 0)
 
 
 def trend_component(change_flag: pd.Series) -> pd.Series:
-    """1 for ``increase``, 0 for ``decrease``, 0.5 otherwise (no change, or no comparison)."""
+    """1 for ``increase``, 0 for ``decrease``, 0.5 for no change beyond random variation; NaN (unknown) when
+    no comparison is available."""
     flag = change_flag.astype("str")
-    return pd.Series(np.where(flag == FLAG_UP, 1.0, np.where(flag == FLAG_DOWN, 0.0, 0.5)),
-                     index=change_flag.index)
+    value = np.where(flag == FLAG_UP, 1.0, np.where(flag == FLAG_DOWN, 0.0, 0.5))
+    return pd.Series(np.where(flag.isin([FLAG_UP, FLAG_DOWN, FLAG_SAME]), value, np.nan), index=change_flag.index)
 
 
 def add_priority(table: pd.DataFrame, weights: ScoringWeights, prevalence_share: pd.Series,
                  by: str | None = None) -> pd.DataFrame:
-    """Add the five components, ``priority_score`` (0-100) and ``priority_rank`` to a table of issues.
+    """Add the five components, ``priority_score`` (0-100), ``score_basis`` and ``priority_rank``.
+
+    The score is taken over the components that are known for each issue (design.md section 4): an issue with
+    no harm weight (anti-social behaviour), no unit cost (most police.uk types) or no comparison quarter is
+    scored on the rest, with the remaining weights renormalised, so an unknown component never decides a
+    ranking by its absence. A component known for fewer than ``weights.min_coverage`` of the issues ranked
+    (unit costs exist for 2 of the 14 police.uk types) scores for none of them: it cannot rank them, so it is
+    shown but not scored, and a unit cost added for one issue never reorders the others.
 
     Parameters
     ----------
     table : DataFrame
         One row per issue (county) or per district x issue, with ``issue``, ``count``, ``change_flag``,
-        ``harm_score`` and ``cost_of_crime_gbp``.
+        ``harm_score`` and ``cost_of_crime_gbp`` (NaN where no weight or unit cost exists).
     weights : ScoringWeights
         From county.toml ``[scoring]``.
     prevalence_share : Series
-        Prevalence share (0-1) per issue name.
+        The prevalence component (0-1) per issue name: the share of districts beyond the county's upper 99.8%
+        control limit.
     by : str, optional
         Column whose groups are ranked separately (``"district"``); None ranks the whole table.
 
     Returns
     -------
     DataFrame
-        The table with ``score_volume``, ``score_trend``, ``score_harm``, ``score_cost``,
-        ``score_prevalence``, ``priority_score`` and ``priority_rank`` (int, 1 = top).
+        The table with ``score_volume``, ``score_trend``, ``score_harm``, ``score_cost`` (NaN where
+        unknown), ``score_prevalence``, ``priority_score`` (0-100), ``score_basis`` (the components used, e.g.
+        "volume, harm, prevalence") and ``priority_rank`` (int, 1 = top; ties broken by issue name).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"issue": ["A", "B"], "count": [10, 5], "change_flag": ["no comparison available"] * 2,
+    ...                   "harm_score": [10.0, np.nan], "cost_of_crime_gbp": [np.nan, np.nan]})
+    >>> w = ScoringWeights(volume=1, trend=1, harm=1, cost=1, prevalence=0)
+    >>> out = add_priority(t, w, pd.Series({"A": 0.0, "B": 0.0}))
+    >>> out["priority_score"].tolist(), out["score_basis"].tolist()
+    ([100.0, 50.0], ['volume, harm', 'volume'])
     """
     out = table.copy()
     groups = out[by] if by else None
@@ -81,7 +103,18 @@ def add_priority(table: pd.DataFrame, weights: ScoringWeights, prevalence_share:
     out["score_prevalence"] = out["issue"].astype("str").map(prevalence_share).astype("float64").fillna(0.0)
     w = np.array([getattr(weights, c) for c in COMPONENTS], dtype=float)
     parts = out[[f"score_{c}" for c in COMPONENTS]].to_numpy()
-    out["priority_score"] = 100 * (parts @ w) / w.sum()
+    known = ~np.isnan(parts)
+    # A component known for too few of the issues ranked (a unit cost for 2 of 14) cannot rank them: shown, not
+    # scored. Coverage is taken within each group ranked.
+    keys = groups.to_numpy() if groups is not None else np.zeros(len(out))
+    coverage = pd.DataFrame(known, index=out.index).groupby(keys).transform("mean")
+    known &= coverage.to_numpy() >= weights.min_coverage
+    used = known & (w > 0)
+    weight_known = (known * w).sum(axis=1)
+    total = np.where(known, parts, 0.0) @ w
+    out["priority_score"] = np.where(weight_known > 0, 100 * total / np.where(weight_known > 0, weight_known, 1), 0.0)
+    names = np.array(COMPONENTS, dtype=object)
+    out["score_basis"] = [", ".join(names[row]) for row in used]
     keys = ([by] if by else []) + ["priority_score", "issue"]
     order = out.assign(issue=out["issue"].astype("str")).sort_values(
         keys, ascending=[True] * (1 if by else 0) + [False, True])

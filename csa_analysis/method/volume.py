@@ -26,6 +26,9 @@ ALPHA = 0.05
 FLAG_UP = "increase"
 FLAG_DOWN = "decrease"
 FLAG_SAME = "no change beyond random variation"
+#: Said wherever a comparison cannot be made (the comparison quarter is not fully in the data): never "no
+#: increase".
+NO_COMPARISON = "no comparison available"
 
 
 def grid(county: County, issues: Sequence[str]) -> pd.DataFrame:
@@ -212,12 +215,38 @@ def pct_change(now: pd.Series, before: pd.Series) -> pd.Series:
     return pct.where(before_f > 0).astype("float64")
 
 
-def change_flag(p: np.ndarray, now: pd.Series, before: pd.Series) -> pd.Series:
-    """``increase`` / ``decrease`` when ``p`` < :data:`ALPHA`, else no change beyond random variation;
-    blank where ``p`` is NaN (no comparison)."""
+def bh_adjust(p: np.ndarray | pd.Series) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false-discovery rate), over the values that are not NaN.
+
+    An adjusted p below q flags a test while keeping the expected share of false flags among all flags at
+    most q, however many tests a quarter runs (14 issues x every district).
+
+    Examples
+    --------
+    >>> bh_adjust([0.01, 0.04, 0.03, np.nan]).round(3).tolist()
+    [0.03, 0.04, 0.04, nan]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    known = ~np.isnan(p)
+    m = int(known.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[known], kind="stable")
+    ranked = p[known][order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
+    values = np.empty(m)
+    values[order] = adjusted
+    out[known] = values
+    return out
+
+
+def change_flag(p: np.ndarray, now: pd.Series, before: pd.Series, alpha: float = ALPHA) -> pd.Series:
+    """``increase`` / ``decrease`` when ``p`` < ``alpha``, else no change beyond random variation;
+    :data:`NO_COMPARISON` where ``p`` is NaN (no comparison quarter in the data)."""
     up = (now.astype("Float64") > before.astype("Float64")).fillna(False).to_numpy(dtype=bool)
-    flag = np.where(p < ALPHA, np.where(up, FLAG_UP, FLAG_DOWN), FLAG_SAME).astype(object)
-    flag[np.isnan(p)] = None
+    flag = np.where(p < alpha, np.where(up, FLAG_UP, FLAG_DOWN), FLAG_SAME).astype(object)
+    flag[np.isnan(p)] = NO_COMPARISON
     return pd.Series(flag, index=now.index, dtype="str")
 
 
@@ -242,8 +271,11 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
         One row per district x issue (full grid): ``district``, ``issue`` (categorical), ``quarter``,
         ``population`` (residents), ``count``, ``count_prev_quarter``, ``count_last_year`` (Int64, <NA>
         when the data do not cover that quarter), ``change_pct_prev_quarter``, ``change_pct_last_year``
-        (percent; NaN when the base is 0 or unknown), ``p_value_prev_quarter``, ``p_value_last_year``,
-        ``change_flag`` (``increase`` / ``decrease`` / ``no change beyond random variation`` / blank),
+        (percent; NaN when the base is 0 or unknown), ``p_value_prev_quarter``, ``p_value_last_year`` (exact
+        two-sided p-values), ``p_value_adjusted`` (of the comparison the flag uses, Benjamini-Hochberg adjusted
+        over every district x issue of the quarter), ``change_flag`` (``increase`` / ``decrease`` when the
+        adjusted p-value is below ``[delivery] fdr_q``, ``no change beyond random variation``, or
+        ``no comparison available``),
         ``change_basis`` (which comparison the flag uses: the same quarter last year when available,
         else the previous quarter), ``rate_per_1000``, ``rate_low_per_1000``, ``rate_high_per_1000``
         (95% exact Poisson interval).
@@ -271,7 +303,9 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     use_ly = ~np.isnan(p_ly)
     p = np.where(use_ly, p_ly, p_prev)
     base = ly.where(use_ly, prev)
-    out["change_flag"] = change_flag(p, now, base)
+    # Every district x issue is tested each quarter: flags are controlled for the false-discovery rate.
+    out["p_value_adjusted"] = bh_adjust(p)
+    out["change_flag"] = change_flag(out["p_value_adjusted"].to_numpy(), now, base, county.delivery.fdr_q)
     basis = np.where(use_ly, "same quarter last year", np.where(np.isnan(p_prev), None,
                                                                 "previous quarter"))
     out["change_basis"] = pd.Series(basis, dtype="str")

@@ -126,24 +126,34 @@ def _width(df: pd.DataFrame, col: Any) -> float:
     return min(MAX_WIDTH, max(10, max(map(len, texts)) + 2))
 
 
-def write_sheet(ws, df: pd.DataFrame) -> None:
+#: The banner row of a sheet built from an input marked illustrative.
+BANNER_FILL = PatternFill("solid", fgColor="FFE1E1")
+BANNER_FONT = Font(bold=True, color="8B0012")
+
+
+def write_sheet(ws, df: pd.DataFrame, banner: str | None = None) -> None:
     """Write ``df`` to a (write-only) worksheet: styled header, number formats, frozen header, widths.
 
     Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-`` or ``@``) is written as
-    text, so input data can never inject a formula.
+    text, so input data can never inject a formula. ``banner``: a first row saying the sheet uses an
+    illustrative (invented) input; the header then sits on row 2.
     """
     columns = list(df.columns)
     formats = [number_format(str(c), df[c].dtype) for c in columns]
     for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _width(df, col)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
+    top = 2 if banner else 1
+    ws.freeze_panes = f"A{top + 1}"  # (write-only sheets take their settings before the first row)
+    ws.print_title_rows = f"{top}:{top}"
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(df) + 1}"
+        ws.auto_filter.ref = f"A{top}:{get_column_letter(len(columns))}{len(df) + top}"
+    if banner:
+        ws.oddHeader.center.text = "ILLUSTRATIVE DATA"
+        ws.append([_text_cell(ws, banner, fill=BANNER_FILL, font=BANNER_FONT)])
     header_align = Alignment(wrap_text=True, vertical="top")
     ws.append([_text_cell(ws, str(c), fill=HEADER_FILL, font=HEADER_FONT, alignment=header_align)
                for c in columns])
@@ -161,6 +171,15 @@ def write_sheet(ws, df: pd.DataFrame) -> None:
             else:
                 row.append(v)
         ws.append(row)
+
+
+def illustrative_sheets(county: County) -> dict[str, str]:
+    """Table key -> the banner its sheet carries, for every table built from an input marked illustrative."""
+    if not (county.partnerships_illustrative and county.partnerships_file is not None):
+        return {}
+    text = (f"ILLUSTRATIVE DATA: built from the partnership register {county.partnerships_file.name}, invented for "
+            "demonstration; not real figures, do not cite them.")
+    return {key: text for key in SHEETS.values() if key.startswith("partnership")}
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,
@@ -198,11 +217,16 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any
     for label, text in rows:
         about.append([_text_cell(about, label, font=Font(bold=True)),
                       _text_cell(about, text, alignment=Alignment(wrap_text=True, vertical="top"))])
+    banners = illustrative_sheets(county)
+    if banners:
+        about.append([_text_cell(about, "Illustrative data", font=BANNER_FONT),
+                      _text_cell(about, "; ".join(sorted(set(banners.values()))),
+                                 alignment=Alignment(wrap_text=True, vertical="top"))])
     known = {key: sheet for sheet, key in SHEETS.items()}
     order = [k for k in SHEETS.values() if k in tables] + sorted(k for k in tables if k not in known)
     for key in order:
         name = known.get(key) or key.replace("_", " ").capitalize()[:31]
-        write_sheet(wb.create_sheet(name), tables[key])
+        write_sheet(wb.create_sheet(name), tables[key], banners.get(key))
     write_sheet(wb.create_sheet("Data quality"), quality_rows(quality, by_district=True))
     path = Path(path)
     wb.save(path)

@@ -94,6 +94,8 @@ table.csa.csa td{border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top
 table.csa.csa td.num{text-align:right;white-space:nowrap}
 td.rag-red{background:#f4c7b8}td.rag-amber{background:#fde7b0}td.rag-green{background:#cfe8d8}
 .csa-meta{color:#444;font-size:13px}.csa-note{color:#555;font-size:12px}
+.csa-illustrative{border:2px solid #b00020;background:#fff4f4;color:#6d0013;padding:6px 10px;margin:8px 0;
+font-size:14px}
 @media print{table.csa{page-break-inside:auto}table.csa thead{display:table-header-group}
 tr{page-break-inside:avoid}table.csa th,td.rag-red,td.rag-amber,td.rag-green{-webkit-print-color-adjust:exact;
 print-color-adjust:exact}}

@@ -14,8 +14,9 @@ from csa_analysis.config.county import County
 from csa_analysis.method.costs import NO_UNIT_COST, unit_costs_for
 from csa_analysis.method.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
 from csa_analysis.method.harm import harm_weights_for
+from csa_analysis.method.rag import RAG_KEY
 from csa_analysis.method.scoring import COMPONENTS, morile_scales
-from csa_analysis.method.volume import ALPHA, FLAG_DOWN, FLAG_SAME, FLAG_UP
+from csa_analysis.method.volume import ALPHA, FLAG_DOWN, FLAG_SAME, FLAG_UP, NO_COMPARISON
 
 #: Assumptions and caveats (an assumptions log, printed in every annex).
 CAVEATS = (
@@ -25,16 +26,18 @@ CAVEATS = (
     "significant'.",
     "Recorded crime counts what is reported to and recorded by the police; changes in reporting or recording "
     "practice change the counts without any change in crime.",
-    "Records are placed in districts by their LSOA name. police.uk moves every record to an anonymous map "
-    "point covering at least eight addresses; figures are only ever aggregated to district level.",
+    "police.uk moves every record to an anonymous map point covering at least eight addresses; figures are "
+    "only ever aggregated to district level.",
     "Records with no location (no LSOA) cannot be placed in a district: they are counted as unallocated and "
     "shown in the data-quality section, not dropped silently.",
     "A Crime ID counts once, in the earliest month it appears. Anti-social behaviour incidents have no Crime "
     "ID and are never de-duplicated: identical rows are separate incidents at the same map point.",
-    "In the priority score an issue without a harm weight or a unit cost scores 0 on that component (not "
-    "'unknown'): such issues can rank high only through volume, trend and prevalence.",
+    "In the priority score a component that is unknown for an issue (no harm weight, no unit cost, no "
+    "comparison quarter) is left out of that issue's score and the other weights renormalised: an unknown "
+    "component never decides a ranking by its absence (`score_basis` names the components used).",
     "Rates use the ONS mid-year population estimate in county.toml for every quarter.",
-    "Comparisons with a quarter not fully covered by the data are blank.",
+    "Where the previous quarter or the same quarter last year is not fully in the data (for every force), "
+    "every table, sentence and status says 'no comparison available', never 'no increase'.",
     "Delivery levels are a transparent default protocol for the county strategy group to confirm or "
     "override, not a decision.",
 )
@@ -107,6 +110,81 @@ def cost_table_markdown(county: County) -> str:
     return _markdown_table(["Issue", "Unit cost per offence", "Price year", "Basis"], rows)
 
 
+def _given(county: County, section: str) -> str:
+    """Where a section's settings come from, for the annex."""
+    if section in county.settings_given:
+        return f"set in county.toml [{section}]"
+    return "built-in defaults: a local judgement with no published source, for the county to set"
+
+
+#: Where each delivery threshold's default comes from (design.md section 4: sourced or a local judgement).
+THRESHOLD_SOURCES = {
+    "low_volume_count": "local judgement",
+    "most_districts_share": "design rule: \"most\" is a strict majority",
+    "high_harm_weight": "local judgement (in the units of the harm weights in use)",
+    "meaningful_county_count": "local judgement",
+    "service_min_count": "local judgement: enough cases in the county for one service",
+    "concentration_share": "local judgement: \"most of the county count\" in one district",
+    "shared_pattern_districts": "local judgement: \"several districts\"",
+    "fdr_q": "convention: a 5% false-discovery rate (Benjamini and Hochberg, 1995)",
+    "priority_top_n": "local judgement (presentation only)",
+}
+
+
+def thresholds_markdown(county: County) -> str:
+    """The delivery thresholds in use, each with its value, where it was set and what backs its default."""
+    from dataclasses import fields
+
+    d = county.delivery
+    given = "delivery" in county.settings_given
+    rows = [[f.name, _number(getattr(d, f.name)), "county.toml" if given else "built-in default",
+             THRESHOLD_SOURCES.get(f.name, "local judgement")] for f in fields(d)]
+    return _markdown_table(["Threshold", "Value", "Set in", "Default's basis"], rows)
+
+
+def mechanisms_markdown(county: County) -> str:
+    """The county-level mechanisms and funding opportunities county.toml declares per issue (criteria b, d)."""
+    declared = [i for i in county.issues if i.county_mechanism or i.county_funding]
+    if not declared:
+        return ("No county-level delivery mechanism or funding opportunity is declared in county.toml "
+                "(`[[issues]]`), so criteria (b) and (d) decide nothing this quarter.")
+    rows = [[i.name, i.county_mechanism or "-", i.county_funding or "-"] for i in declared]
+    return ("Declared in county.toml (`[[issues]]`):\n\n"
+            + _markdown_table(["Issue", "County mechanism (criterion b)", "County funding (criterion d)"], rows))
+
+
+def funding_markdown(county: County) -> str:
+    """How funding is compared with need: its period, the annualisation, the county-wide pot and any cut."""
+    info = county.funding_info
+    if not county.has_funding():
+        return "No funding was given in county.toml, so no funding figures are shown."
+    period = info.period_text if info.period_stated else (
+        "a year (the period the allocations cover is not stated in county.toml: `[funding] period_months`)")
+    parts = [
+        f"The allocations ({info.label}{'; ' + info.source if info.source else ''}) cover {period}. Incidents "
+        "cover one quarter. Both are annualised before they are compared: funding a year = allocation x 12 / "
+        f"{info.months} months; incidents a year = the quarter's incidents x 4; `funding_per_incident_gbp` = "
+        "funding a year / incidents a year, and `funding_per_1000_residents_gbp` = funding a year per 1,000 "
+        "residents. Blank where a district has no funding, never 0.",
+        f"Need share = the district's share of the county's {info.need_basis}"
+        + (" (harm-weighted incidents: issues without a harm weight, such as anti-social behaviour, count no "
+           "need)" if info.need_basis == "harm" else "") + "; funding share = its share of the allocations. "
+        "The needs-based allocation of the district pot is pot x need share.",
+    ]
+    if info.cut_pct:
+        state = info.figures_are.replace("the cut", f"the {info.cut_pct:g}% cut")
+        parts.append(f"The allocations are {state}; the scenarios say whether "
+                     "each pot is before or after it (a pot before the cut is reconstructed as the allocations / "
+                     f"(1 - {info.cut_pct / 100:g})).")
+    if info.county_wide_gbp is not None:
+        parts.append(f"A further £{info.county_wide_gbp:,.0f} was held county-wide in the same period and is shown "
+                     "beside the district shares (`funding_summary`).")
+    if info.published_total_gbp is not None:
+        parts.append(f"The source's published total of the district allocations (£{info.published_total_gbp:,.0f}) "
+                     "is reconciled with the sum of its rows in `funding_summary`.")
+    return " ".join(parts)
+
+
 def methodology_markdown(county: County) -> str:
     """The methodology annex as Markdown, with the county's configured weights and thresholds.
 
@@ -140,6 +218,9 @@ def methodology_markdown(county: County) -> str:
         "published outputs (never in the calculations)."
         if rule.min_count else "No small-number suppression is applied (none is configured)."
     )
+    funding_text = funding_markdown(county)
+    mechanisms = mechanisms_markdown(county)
+    thresholds = thresholds_markdown(county)
     scales = morile_scales(county)
     morile = ""
     if scales is not None:
@@ -164,16 +245,23 @@ count is 0 or not covered by the data.
 **Change larger than random variation.** Recorded crime is a full count, not a sample, so the question is
 whether a change is larger than the random variation of a Poisson count. The exact conditional test of two
 Poisson counts with equal exposure is used: `x1 | x0 + x1 ~ Binomial(x0 + x1, 0.5)`, two-sided,
-p = min(1, 2 x the smaller tail), at the {ALPHA:.0%} level; against the same quarter last year where the data
-allow, otherwise the previous quarter (`change_basis` says which). Flags: "{FLAG_UP}", "{FLAG_DOWN}" (a change
-larger than random variation) or "{FLAG_SAME}"; blank when no comparison is possible. District rates are
-compared with the county rate on a funnel plot with Poisson control limits (95% and 99.8%).
+p = min(1, 2 x the smaller tail); against the same quarter last year where the data allow, otherwise the
+previous quarter (`change_basis` says which). Every district x issue is tested each quarter
+({len(county.districts)} x 14 tests), and at 5% about one test in twenty would flag by chance alone, so the
+quarter's tests are controlled together for the false-discovery rate (Benjamini and Hochberg, 1995): a change
+is flagged "{FLAG_UP}" or "{FLAG_DOWN}" only when its adjusted p-value (`p_value_adjusted`) is below
+{d.fdr_q:g} ({_given(county, "delivery")}), otherwise "{FLAG_SAME}"; the county's issues are tested and
+controlled the same way among themselves. Where no comparison quarter is in the data the flag is
+"{NO_COMPARISON}". p-values are written at full precision in the CSV tables.
 
 **Prevalence.** Per issue: `districts_above_county_rate` (districts whose rate is at or above the county rate;
-0 when the county has none), `prevalence_share` (that share of the {len(county.districts)} districts), the share
-of the county count in the largest district and the Gini coefficient of district rates. Per district: the
-location quotient `(count_di / count_d) / (count_ci / count_c)` (above 1: a larger part of the district's
-incidents than of the county's).
+about half by construction, kept for reference), `prevalence_share` (that share of the {len(county.districts)}
+districts), and the measure that carries information: `districts_significantly_above`, the districts whose rate
+is beyond the county's upper 99.8% Poisson control limit for a district of their size (the funnel plot's outer
+limit), with `significant_share` its share of the districts; the share of the county count in the largest
+district and the Gini coefficient of district rates. Per district: the location quotient
+`(count_di / count_d) / (count_ci / count_c)` (above 1: a larger part of the district's incidents than of the
+county's).
 
 **Harm.** `harm_score = count x weight` ({harm_unit}), blank where the issue has no weight. Source: {harm_source}.
 Where the source gives a range, the weight is the midpoint and the ranking is also shown at the low and high
@@ -186,25 +274,46 @@ never 0, where no unit cost exists, so district and county totals are partial. S
 
 {cost_table_markdown(county)}
 
-**Funding.** Funding ({county.funding_info.label}) per incident (every crime and anti-social behaviour incident
-in the quarter) and per 1,000 residents, blank where a district has no funding. Need share = the district's
-share of county {county.funding_info.need_basis}; funding share = its share of the funding given. The
-needs-based allocation of a pot is pot x need share, shown for the pot and after each cut scenario.
+**Funding.** {funding_text}
 
 **Priority score.** Each component scaled to 0-1 within the issues ranked (a district's issues for the district
 ranking, the county's issues for the county ranking): volume, harm and cost as a share of the largest in the
-set; trend 1 for an increase, 0 for a decrease, 0.5 otherwise; prevalence share. They are combined with the
-weights in county.toml, normalised to sum to 1 ({weights}), into a score of 0-100. Rank 1 is the top priority;
-ties are broken by issue name.
+set; trend 1 for an increase, 0 for a decrease, 0.5 for no change beyond random variation; prevalence the share
+of districts beyond the county's 99.8% limit. They are combined with weights {weights} ({_given(county, "scoring")})
+into a score of 0-100, **over the components known for each issue**: a component that is unknown (no harm
+weight, as for anti-social behaviour; no unit cost, as for most police.uk types; no comparison quarter) is left
+out and the other weights renormalised, so an unknown component never decides a ranking by its absence
+(`score_basis` names the components used). A component known for fewer than {w.min_coverage:.0%} of the issues
+ranked scores for none of them (shown, not scored): unit costs exist for few police.uk types, and two costed
+issues cannot be ranked against twelve uncosted ones on cost. Rank 1 is the top priority; ties are broken by
+issue name.
 {morile}
-**Delivery level.** "{COUNTY_WIDE}": low volume (fewer than {d.low_volume_count} a quarter) in at least
-{d.most_districts_share:.0%} of districts, but high harm (weight at least {d.high_harm_weight:g} {harm_unit}
-per offence) or a county total of at least {d.meaningful_county_count:,} a quarter. "{COORDINATED}": a
-top-{d.priority_top_n} priority in at least {d.most_districts_share:.0%} of districts. "{DISTRICT_LED}"
-otherwise, with a risk note naming the concentration, location quotient, rising districts and harm weight.
-These implement the Home Office escalation criteria (serious crime benefiting from a county approach; high
-volume across districts for economies of scale; a risk assessment of every issue not escalated) and the
-principle that low-volume issues need one service for the county.
+**Delivery level.** The Home Office escalation protocol's four criteria: (a) a serious crime that benefits from a
+county-wide approach; (b) a county-level delivery mechanism that already exists; (c) high volume across several
+districts, for economies of scale; (d) county-level funding that can be accessed. The rules, in order:
+
+1. No incidents in any district: "{DISTRICT_LED}" (nothing to escalate). One district only: "{DISTRICT_LED}".
+2. Concentrated: one district holds more than {d.concentration_share:.0%} of the county count: "{DISTRICT_LED}",
+   that district's to lead, however low the issue is elsewhere.
+3. "{COUNTY_WIDE}": low volume (fewer than {d.low_volume_count} a quarter) in most districts (more than
+   {d.most_districts_share:.0%}: a strict majority), at least {d.service_min_count} a quarter across the county
+   (enough cases for one service), and high harm (a weight of at least {d.high_harm_weight:g} {harm_unit} per
+   offence), a county total of at least {d.meaningful_county_count:,} a quarter, an existing county mechanism
+   or a county funding opportunity.
+4. "{COORDINATED}": {d.low_volume_count} or more a quarter in most districts, and a shared pattern: a rise
+   beyond random variation or a rate beyond the county's 99.8% limit in at least
+   {d.shared_pattern_districts} districts, a county-wide rise, an existing county mechanism or a county funding
+   opportunity. A high rank alone is not a shared pattern.
+5. "{DISTRICT_LED}" otherwise, with a risk note naming where the issue is concentrated, its trend, its harm and
+   what would trigger escalation.
+
+{mechanisms}
+
+{thresholds}
+
+**RAG status.** County roll-up: Red, {RAG_KEY["county"]["Red"]}; Amber, {RAG_KEY["county"]["Amber"]}; Green,
+{RAG_KEY["county"]["Green"]}. District pages: Red, {RAG_KEY["district"]["Red"]}; Amber,
+{RAG_KEY["district"]["Amber"]}; Green, {RAG_KEY["district"]["Green"]}.
 
 **Small numbers.** {small}
 

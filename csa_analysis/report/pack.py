@@ -54,3 +54,19 @@ class Pack:
 
         units = harm_weights_for(self.county)["unit"].dropna().astype("str")
         return units.iloc[0] if len(units) else "weighted harm"
+
+
+def illustrative_inputs(county: County, *, county_page: bool = True) -> list[str]:
+    """The inputs marked illustrative (invented) that a page uses: a plain description of each.
+
+    Parameters
+    ----------
+    county : County
+        What county.toml marks illustrative.
+    county_page : bool
+        The county roll-up (which shows the partnership register) rather than a district page.
+    """
+    out = []
+    if county_page and county.partnerships_illustrative and county.partnerships_file is not None:
+        out.append(f"the partnership register {county.partnerships_file.name}")
+    return out

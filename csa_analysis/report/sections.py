@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csa_analysis import __version__
+from csa_analysis.method.rag import RAG_KEY
 from csa_analysis.report import charts
 from csa_analysis.report.formatting import (
     NA,
@@ -20,7 +21,7 @@ from csa_analysis.report.formatting import (
     quality_rows,
 )
 from csa_analysis.report.methodology import methodology_markdown
-from csa_analysis.report.pack import Pack
+from csa_analysis.report.pack import Pack, illustrative_inputs
 
 TOP_N = 5
 
@@ -91,9 +92,27 @@ def summary(pack: Pack):
     rag_line = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("Red", "Amber", "Green"))
     return html_output(
         f"<h3>Top priorities</h3><ol>{items}</ol><h3>Biggest changes</h3>{changes_html}"
-        f"<h3>RAG status</h3><p>{rag_line}</p>" + html_table(rag.head(14), {
+        f"<h3>RAG status</h3><p>{rag_line}</p>" + rag_key_html(pack) + html_table(rag, {
             "issue": ("Issue", "text"), "status": ("Status", "status"), "reason": ("Why", "text")})
     )
+
+
+def rag_key_html(pack: Pack) -> str:
+    """The RAG key of the page's level (county roll-up or district page): what each status means."""
+    key = RAG_KEY["district" if pack.district else "county"]
+    items = "".join(f"<li><b>{status}</b>: {esc(meaning)}</li>" for status, meaning in key.items())
+    return f"<p class='csa-note'>RAG key ({'district' if pack.district else 'county'} level):</p><ul " \
+           f"class='csa-note'>{items}</ul>"
+
+
+def illustrative_banner(pack: Pack):
+    """A visible banner naming every illustrative (invented) input this page uses; nothing when none."""
+    uses = illustrative_inputs(pack.county, county_page=pack.district is None)
+    if not uses:
+        return None
+    return html_output("<div class='csa-illustrative' role='note'><b>Illustrative data.</b> This page uses "
+                       + esc("; ".join(uses)) + ": invented for demonstration, not real figures. Do not cite "
+                       "them.</div>")
 
 
 def priorities_table(pack: Pack):
@@ -123,21 +142,35 @@ def delivery_table(pack: Pack):
     """County issues with their delivery level, the rationale, and the risk note of each issue not escalated."""
     t = pack.tables["county_priorities"].sort_values("priority_rank")
     return html_output(html_table(t, {"issue": ("Issue", "text"), "delivery_level": ("Delivery level", "text"),
-                                "rationale": ("Rationale", "text"), "risk_note": ("Risk note", "text")}))
+                                      "rationale": ("Rationale", "text"), "risk_note": ("Risk note", "text")}))
 
 
 def cost_table(pack: Pack):
-    """Funding, incidents, cost of crime and need per district."""
+    """Funding (for its period, and a year), incidents, cost of crime and need per district; the county-wide pot
+    and the reconciliation of the source's total (county roll-up)."""
     t = pack.tables["cost_per_area"]
     if pack.district:
         t = t[t["district"].astype("str") == pack.district]
-    label = esc(pack.county.funding_info.label)
-    return html_output(f"<p class='csa-note'>Funding: {label}.</p>" + html_table(t, {
-        "district": ("District", "text"), "population": ("Residents", "int"), "funding_gbp": ("Funding", "gbp"),
-        "incidents": ("Incidents", "int"), "funding_per_incident_gbp": ("Funding per incident", "gbp"),
-        "funding_per_1000_residents_gbp": ("Funding per 1,000 residents", "gbp"),
-        "cost_of_crime_gbp": ("Cost of crime (partial)", "gbp"), "need_share": ("Share of need", "share"),
-        "funding_share": ("Share of funding", "share")}))
+    info = pack.county.funding_info
+    if pack.county.has_funding():
+        note = (f"Funding: {esc(info.label)}, covering {esc(info.period_text)}; incidents: {esc(pack.period)}. "
+                "Per-incident and per-1,000 figures compare a year with a year (funding x 12 / its months; "
+                "incidents x 4).")
+    else:
+        note = "No funding was given in county.toml."
+    body = html_table(t, {
+        "district": ("District", "text"), "population": ("Residents", "int"),
+        "funding_gbp": ("Funding (its period)", "gbp"), "funding_annual_gbp": ("Funding a year", "gbp"),
+        "incidents": ("Incidents (quarter)", "int"),
+        "funding_per_incident_gbp": ("Funding a year per incident a year", "gbp"),
+        "funding_per_1000_residents_gbp": ("Funding a year per 1,000 residents", "gbp"),
+        "cost_of_crime_gbp": ("Cost of crime (partial)", "gbp"),
+        "need_share": (f"Share of need ({info.need_basis})", "share"), "funding_share": ("Share of funding", "share")})
+    summary = pack.tables.get("funding_summary")
+    if pack.district is None and summary is not None and len(summary):
+        body += html_table(summary, {"item": ("Funding", "text"), "amount_gbp": ("Amount (its period)", "gbp"),
+                                     "annual_gbp": ("A year", "gbp"), "note": ("Note", "text")})
+    return html_output(f"<p class='csa-note'>{note}</p>" + body)
 
 
 def scenarios_table(pack: Pack):
@@ -146,7 +179,8 @@ def scenarios_table(pack: Pack):
     if t.empty:
         return html_output("<p class='csa-note'>No funding was given, so no allocation scenario is shown.</p>")
     return html_output(html_table(t, {
-        "scenario": ("Scenario", "text"), "pot_gbp": ("Pot", "gbp"), "district": ("District", "text"),
+        "scenario": ("Scenario", "text"), "relative_to_cut": ("Before or after the cut", "text"),
+        "pot_gbp": ("Pot (its period)", "gbp"), "district": ("District", "text"),
         "need_share": ("Share of need", "share"), "needs_based_gbp": ("Needs-based allocation", "gbp"),
         "funding_gbp": ("Current funding", "gbp"), "difference_gbp": ("Difference", "gbp")}))
 
@@ -182,12 +216,17 @@ def partnership_landscape(pack: Pack):
     names = register["partnership"].astype("str").tolist()
     matrix = t["partnership_overlap_matrix"].pivot(index="partnership_a", columns="partnership_b",
                                                    values="jaccard").reindex(index=names, columns=names)
+    marker = " (ILLUSTRATIVE DATA)" if pack.county.partnerships_illustrative else ""
     chart = charts.png(overlap_matrix_figure(
-        matrix, f"Partnership landscape: remit overlap between partnerships (Jaccard index, 0-1), {pack.county.name}"))
+        matrix, f"Partnership landscape{marker}: remit overlap between partnerships (Jaccard index, 0-1), "
+        f"{pack.county.name}"))
+    banner = ("<div class='csa-illustrative' role='note'><b>Illustrative data.</b> The partnership register is "
+              "invented for demonstration: no figure in this section is real.</div>"
+              if pack.county.partnerships_illustrative else "")
     source = pack.county.partnerships_file.name if pack.county.partnerships_file else "the register"
     return html_output(
-        "<h2>Partnership landscape</h2>"
-        f"<p>{len(register)} partnerships in the register ({esc(source)}). "
+        "<h2>Partnership landscape</h2>" + banner
+        + f"<p>{len(register)} partnerships in the register ({esc(source)}). "
         f"{esc(admin_share_context(t['partnership_admin']))}</p>" + chart.data
         + "<h3>Meeting load per agency</h3>"
         + f"<p>{esc(meeting_load_context(t['partnership_load'], register))}</p>"
@@ -266,8 +305,9 @@ def funnel_chart(pack: Pack):
 
 def funding_chart(pack: Pack):
     """Each district's share of need against its share of funding."""
-    return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], pack.period,
-                                             pack.county.funding_info.need_basis))
+    info = pack.county.funding_info
+    periods = f"Funding: {info.period_text}; need: {pack.period}"
+    return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], periods, info.need_basis))
 
 
 def sensitivity_chart(pack: Pack):

@@ -8,13 +8,13 @@ import pandas as pd
 
 
 def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
-    """Round for people and for stable diffs: pounds to 2 decimals, other decimals to 6 significant places;
-    list-like cells (tuples of names) written "; "-separated."""
+    """Round for people and for stable diffs: pounds to 2 decimals, other decimals to 6 places, p-values kept at
+    full precision (3.2e-09 is not 0); list-like cells (tuples of names) written "; "-separated."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object and out[col].map(lambda v: isinstance(v, tuple)).any():
             out[col] = out[col].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v).astype("str")
-        elif pd.api.types.is_float_dtype(out[col]):
+        elif pd.api.types.is_float_dtype(out[col]) and not col.startswith("p_value"):
             out[col] = out[col].round(2) if col.endswith("_gbp") else out[col].round(6)
         elif isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype("str")
