@@ -182,7 +182,7 @@ def scenarios_table(pack: Pack):
         "scenario": ("Scenario", "text"), "relative_to_cut": ("Before or after the cut", "text"),
         "pot_gbp": ("Pot (its period)", "gbp"), "district": ("District", "text"),
         "need_share": ("Share of need", "share"), "needs_based_gbp": ("Needs-based allocation", "gbp"),
-        "funding_gbp": ("Current funding", "gbp"), "difference_gbp": ("Difference", "gbp")}))
+        "funding_gbp": ("As allocated", "gbp"), "difference_gbp": ("Difference", "gbp")}))
 
 
 def sensitivity_table(pack: Pack):
