@@ -6,10 +6,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := csa-workbench
-DATA   ?= data/raw/leicestershire
-# The sample data cover October 2018 to February 2019: its latest complete quarter is 2018-19 Q3.
-QUARTER ?= 2018-19Q3
-OUT    ?= reports/$(QUARTER)
+# The default sample: Leicestershire County from the 2025 police.uk files (January to December 2025), whose
+# latest complete quarter, 2025-26Q3 (October to December), is the default (--quarter left to the workbench),
+# compared with 2025-26Q2. The second example, data/raw/leicestershire (October 2018 to February 2019, with the
+# 2011 funding table): make report DATA=data/raw/leicestershire QUARTER=2018-19Q3
+DATA   ?= data/raw/leicestershire-2025
+QUARTER ?=
+OUT    ?= reports/$(notdir $(DATA))$(if $(QUARTER),-$(QUARTER))
 JOBS   ?=
 
 .PHONY: help venv lock report score check test lint format bench lab browser clean strip
@@ -33,11 +36,11 @@ lock: venv  ## refresh requirements.lock (exact versions and hashes, every platf
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
 	  -o requirements.lock --upgrade
 
-report: venv  ## the full board pack for the sample data: reports/<quarter>/index.html
-	$(BIN)/csa assess --data $(DATA) --quarter $(QUARTER) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+report: venv  ## the full board pack for the sample data: reports/leicestershire-2025/index.html
+	$(BIN)/csa assess --data $(DATA) $(if $(QUARTER),--quarter $(QUARTER)) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
-score: venv  ## only the scored tables (fast): reports/<quarter>/tables/*.csv
-	$(BIN)/csa score --data $(DATA) --quarter $(QUARTER) --out $(OUT)
+score: venv  ## only the scored tables (fast): reports/leicestershire-2025/tables/*.csv
+	$(BIN)/csa score --data $(DATA) $(if $(QUARTER),--quarter $(QUARTER)) --out $(OUT)
 
 check: venv  ## validate the sample inputs and print the data-quality summary
 	$(BIN)/csa check --data $(DATA)
@@ -52,7 +55,7 @@ test: venv browser lint  ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: venv  ## ruff, and the direction of imports (import-linter: layers, no cycles)
-	$(BIN)/ruff check csa_analysis tests benchmarks
+	$(BIN)/ruff check csa_analysis tests benchmarks tools
 	$(BIN)/lint-imports
 
 format: venv

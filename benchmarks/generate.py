@@ -2,9 +2,10 @@
 
 The files look like the real downloads in every respect the loader cares about: the twelve columns in the
 site's order, 64-hex Crime IDs (blank for anti-social behaviour, about 30% of rows), about 1% of rows with
-"No Location" and blank coordinates and LSOA, quoted locations containing commas, LSOA names
-"<district> NNNX", one ``YYYY-MM/YYYY-MM-<force>-street.csv`` file per force and month, and a
-``county.toml`` listing every district with a population. Nothing here is real data.
+"No Location" and blank coordinates and LSOA, quoted locations containing commas, real 2021 LSOA codes and
+their ONS names (``"Harrogate 015E"``, as police.uk serves them) of real May 2023 districts, taken from the
+lookup packaged with the workbench, one ``YYYY-MM/YYYY-MM-<force>-street.csv`` file per force and month, and a
+``county.toml`` listing every district with a population. The records themselves are not real data.
 
 Run ``python -m benchmarks.generate --help``.
 """
@@ -19,8 +20,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from csa_analysis.domain.issues import ISSUES
+from csa_analysis.paths import REFERENCE_DIR
 
 #: Share of each police.uk category (roughly the national mix: ASB about 30%).
 CATEGORY_MIX = {
@@ -49,8 +52,8 @@ class Scale:
     """How much to generate."""
 
     forces: int = 43
-    districts: int = 330
-    lsoas_per_district: int = 100
+    districts: int = 318  # every district of May 2023 (England and Wales)
+    lsoas_per_district: int = 100  # at most: a district with fewer LSOAs uses all of its own
     months: int = 12
     records_per_month: int = 500_000
     first_month: str = "2023-04"
@@ -77,6 +80,27 @@ def _months(first: str, n: int) -> list[str]:
     return out
 
 
+def _real_lsoas(scale: Scale) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first ``scale.districts`` May 2023 districts (by code) and up to ``lsoas_per_district`` of their real
+    2021 LSOAs each: district names, LSOA codes and names (grouped by district), each district's first LSOA and
+    number of LSOAs."""
+    geography = REFERENCE_DIR / "geography"
+    lsoas = pq.read_table(geography / "lsoa21.parquet", columns=["lsoa", "lsoa_name", "lad23"]).to_pandas()
+    lsoas["lad23"] = lsoas["lad23"].astype(str)
+    lads = pq.read_table(geography / "lads.parquet").to_pandas()
+    names = lads[lads["vintage"].astype(str) == "LAD23"].set_index("code")["name"]
+    codes = sorted(lsoas["lad23"].unique())
+    if scale.districts > len(codes):
+        raise ValueError(f"at most {len(codes)} districts (the May 2023 lookup holds {len(codes)})")
+    codes = codes[:scale.districts]
+    chosen = (lsoas[lsoas["lad23"].isin(codes)].sort_values(["lad23", "lsoa"])
+              .groupby("lad23").head(scale.lsoas_per_district))
+    n_lsoas = chosen.groupby("lad23").size().reindex(codes).to_numpy()
+    first = np.concatenate([[0], np.cumsum(n_lsoas)[:-1]])
+    return (names.reindex(codes).to_numpy(dtype=object), chosen["lsoa"].to_numpy(dtype=object),
+            chosen["lsoa_name"].to_numpy(dtype=object), first, n_lsoas)
+
+
 def generate(root: str | Path, scale: Scale = NATIONAL_YEAR) -> Path:
     """Write a data folder of generated police.uk files and a ``county.toml``; return it.
 
@@ -90,20 +114,11 @@ def generate(root: str | Path, scale: Scale = NATIONAL_YEAR) -> Path:
     district_force = np.sort(rng.integers(0, scale.forces, scale.districts))
     district_force[: scale.forces] = np.arange(scale.forces)  # every force has a district
     district_force = np.sort(district_force)
-    district_names = np.array([f"District {i:03d}" for i in range(scale.districts)], dtype=object)
+    district_names, lsoa_codes, lsoa_names, first_lsoa, n_lsoas = _real_lsoas(scale)
     force_slugs = [f"force-{i:02d}" for i in range(scale.forces)]
     force_names = np.array([f"Force {i:02d} Police" for i in range(scale.forces)], dtype=object)
     populations = rng.integers(60_000, 350_000, scale.districts)
     weights = populations / populations.sum()
-    # LSOA codes and names per district
-    n_lsoa = scale.districts * scale.lsoas_per_district
-    lsoa_district = np.repeat(np.arange(scale.districts), scale.lsoas_per_district)
-    lsoa_codes = np.array([f"E01{i:06d}" for i in range(n_lsoa)], dtype=object)
-    lsoa_names = np.array([
-        f"{district_names[d]} {k // 26 + 1:03d}{chr(65 + k % 26)}"
-        for d, k in zip(lsoa_district, np.tile(np.arange(scale.lsoas_per_district), scale.districts),
-                        strict=True)
-    ], dtype=object)
     cats = np.array(list(CATEGORY_MIX), dtype=object)
     probs = np.array(list(CATEGORY_MIX.values()))
     probs = probs / probs.sum()
@@ -112,7 +127,7 @@ def generate(root: str | Path, scale: Scale = NATIONAL_YEAR) -> Path:
     for month in _months(scale.first_month, scale.months):
         n = scale.records_per_month
         district = rng.choice(scale.districts, n, p=weights)
-        lsoa = district * scale.lsoas_per_district + rng.integers(0, scale.lsoas_per_district, n)
+        lsoa = first_lsoa[district] + (rng.random(n) * n_lsoas[district]).astype(np.int64)
         issue = cats[rng.choice(len(cats), n, p=probs)]
         is_asb = issue == "Anti-social behaviour"
         no_loc = rng.random(n) < 0.01

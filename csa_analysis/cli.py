@@ -171,6 +171,11 @@ def format_quality(quality: dict) -> str:
              f"  {quality['months'][0]} to {quality['months'][-1]} ({len(quality['months'])} months, "
              f"{quality['files']} files)", ""]
     lines += [f"  {m:<{width}}{n:>10,}" for m, n in zip(rows["measure"], rows["rows"], strict=True)]
+    vintages = quality.get("file_vintages") or {}
+    if vintages:
+        lines += ["", "  LSOA codes read as " + ", ".join(f"{v} codes ({n} files)" for v, n in vintages.items())
+                  + f"; {int((quality.get('placed_by_name') or {}).get('total', 0)):,} rows placed by LSOA name "
+                  "(code in no ONS lookup)"]
     top = largest_out_of_area(quality, 5)
     if top:
         lines += ["", "  largest out-of-area sources: " + ", ".join(f"{k} {v:,}" for k, v in top)]

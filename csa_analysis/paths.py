@@ -17,8 +17,15 @@ REFERENCE_DIR = PACKAGE_DIR / "reference"
 #: Templates and report notebooks shipped with the package (what ``csa assess`` runs).
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
 PACKAGED_NOTEBOOK_DIR = PACKAGE_DIR / "report" / "notebooks"
-#: The shipped sample data folder (in a source checkout).
+#: The shipped 2018-19 sample data folder (in a source checkout): Leicestershire, October 2018 to February 2019,
+#: with the 2011 funding table; most tests run on it.
 SAMPLE_DATA_DIR = PROJECT_DIR / "data" / "raw" / "leicestershire"
+#: The current default sample (``make report``): Leicestershire, January to December 2025, 2021 LSOA codes.
+CURRENT_SAMPLE_DIR = PROJECT_DIR / "data" / "raw" / "leicestershire-2025"
+#: The second current sample: Suffolk, January to December 2025 (districts merged in 2019).
+SUFFOLK_SAMPLE_DIR = PROJECT_DIR / "data" / "raw" / "suffolk-2025"
+#: The ONS workbooks and tables the samples read (mid-year population estimates, Table C2).
+ONS_DATA_DIR = PROJECT_DIR / "data" / "raw" / "ons"
 
 
 def default_cache_dir() -> Path:

@@ -148,8 +148,9 @@ def test_the_installed_wheel_builds_the_pack_from_another_folder(installed, tmp_
     _, env_dir, python, jupyter = installed
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.check_output([str(python), "-c", "import csa_analysis; print(csa_analysis.__file__)"],
-                                    cwd=elsewhere, text=True).strip()
+                                    cwd=elsewhere, text=True, env=clean).strip()
     assert Path(where).is_relative_to(env_dir)  # the wheel's copy, not this checkout
     data = tmp_path / "data"
     shutil.copytree(SAMPLE_DIR, data)

@@ -528,7 +528,8 @@ def test_a_district_with_no_records_is_refused_naming_it_and_the_nearest_name(tm
     data = make_data_dir(tmp_path, {"2018-10": lines}, toml)
     code, err = run(capsys, "check", "--data", str(data), "--quiet")
     assert code == 2
-    assert "district 'Blabby' received no records" in err and "'Blaby'" in err
+    # a name in no ONS lookup is refused before any record is placed, with the nearest official names
+    assert "'Blabby' is not a district in the ONS lookups" in err and "such as 'Blaby'" in err
 
 
 # --------------------------------------------------------------------------------------------------

@@ -4,10 +4,28 @@
 merges populations and funding given in the TOML with the optional ``population.csv`` and
 ``funding.csv|.xlsx`` tables, reconciles every district name through the declared aliases (never by
 guessing), and returns a frozen :class:`County`.
+
+Populations, one rule
+---------------------
+Each district's residents come from one of:
+
+* ``population = 113136`` in its ``[[districts]]`` table;
+* a district table: ``population = "file.csv"`` at the top level, or ``population.csv|.xlsx`` beside the TOML,
+  with columns ``district, population`` (names or aliases);
+* the **ONS mid-year estimates workbook as published** (``mye23tablesew.xlsx``, or the older ``.xls``
+  layout): named by ``[population] ons_workbook = "..."``, or given as the district table above when the file
+  turns out to be one (a workbook with a ``MYE2 - Persons`` sheet). A district is found in the workbook's
+  district rows by its ``code`` when it gives one, else by its name, else by its aliases; the estimate's year is
+  read from the sheet title and kept (:attr:`County.population_year`) for the methodology annex.
+
+A district given a figure in the TOML and in a table or workbook must agree (or it is refused), and two
+sources of populations (``[population] ons_workbook`` and a ``population.csv`` beside it) are refused: nothing
+is chosen silently.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +34,13 @@ from typing import Any
 
 import pandas as pd
 
+from csa_analysis.config.population import (
+    PERSONS_SHEET,
+    district_level,
+    is_mid_year_workbook,
+    lookup_populations,
+    read_mid_year_estimates,
+)
 from csa_analysis.config.tables import (
     MAX_GBP,
     MAX_POPULATION,
@@ -26,6 +51,7 @@ from csa_analysis.config.tables import (
 )
 from csa_analysis.domain.names import normalise_name
 from csa_analysis.errors import InputError
+from csa_analysis.paths import REFERENCE_DIR
 
 # --------------------------------------------------------------------------------------------------
 # Configuration records
@@ -33,12 +59,28 @@ from csa_analysis.errors import InputError
 
 @dataclass(frozen=True)
 class District:
-    """One district CSP: its official name (as in police.uk LSOA names and ONS tables)."""
+    """One district CSP.
+
+    Attributes
+    ----------
+    name : str
+        Its official ONS name in some lookup vintage ("Harrogate", "North Yorkshire"), or any name when
+        ``code`` is given and that name is one of the code's names.
+    population : int
+        Residents (ONS mid-year estimate).
+    aliases : tuple of str
+        Other spellings found in inputs (funding and population tables, LSOA names of the name fallback).
+    funding_gbp : float or None
+        This period's allocation in pounds.
+    code : str or None
+        Its ONS district code (``E06000065``), which then decides placement; upper-cased.
+    """
 
     name: str
     population: int
     aliases: tuple[str, ...] = ()
     funding_gbp: float | None = None
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +282,10 @@ class County:
     settings_given : frozenset of str
         The settings sections set in county.toml (``scoring``, ``delivery``, ...): the others are built-in
         defaults, and the annex says so.
+    population_year : int or None
+        The mid-year of the estimates when populations were read from an ONS workbook (``population_file``).
+    population_sheet : str or None
+        The workbook sheet they were read from (``MYE2 - Persons``); None for a district table or the TOML.
     """
 
     name: str
@@ -260,6 +306,8 @@ class County:
     partnerships_illustrative: bool = False
     issues: tuple[IssueSettings, ...] = ()
     settings_given: frozenset[str] = frozenset()
+    population_year: int | None = None
+    population_sheet: str | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -296,6 +344,23 @@ class County:
     def issue_settings(self, issue: str) -> IssueSettings:
         """What county.toml declares about ``issue`` (empty settings when nothing)."""
         return next((i for i in self.issues if i.name == issue), IssueSettings(issue))
+    @property
+    def population_source(self) -> str:
+        """Where the populations come from, in one phrase for the methodology annex.
+
+        Examples
+        --------
+        >>> County("Shire", Path("county.toml"), Path("police_uk"), (), population_file=Path("mye23tablesew.xlsx"),
+        ...        population_year=2023, population_sheet="MYE2 - Persons").population_source
+        "the ONS mid-2023 population estimates, read from mye23tablesew.xlsx (sheet 'MYE2 - Persons')"
+        """
+        if self.population_sheet is not None and self.population_file is not None:
+            year = f"mid-{self.population_year} " if self.population_year else "mid-year "
+            return (f"the ONS {year}population estimates, read from {self.population_file.name} "
+                    f"(sheet '{self.population_sheet}')")
+        if self.population_file is not None:
+            return f"the population table {self.population_file.name}"
+        return f"the populations given in {self.toml_path.name}"
 
     def input_files(self) -> list[Path]:
         """Every file this county description reads besides the police.uk downloads: county.toml first."""
@@ -311,7 +376,10 @@ _TOP_KEYS = {
     "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
     "funding_info", "harm", "costs", "morile", "partnerships", "issues",
 }
-_DISTRICT_KEYS = {"name", "population", "aliases", "funding_gbp"}
+_DISTRICT_KEYS = {"name", "code", "population", "aliases", "funding_gbp"}
+_POPULATION_KEYS = {"ons_workbook"}
+#: An ONS district code: a letter and eight digits (E06000065, W06000015).
+_DISTRICT_CODE = re.compile(r"^[EW]\d{8}$")
 _HARM_KEYS = {"table", "alternative"}
 _COST_KEYS = {"table"}
 
@@ -394,8 +462,8 @@ def read_county(data_dir: str | Path) -> County:
                          expected='name = "<county or force area>"')
     districts = _read_districts(raw.get("districts"), toml_path)
     name_map = {normalise_name(n): d["name"] for d in districts for n in (d["name"], *d["aliases"])}
-    pop_file = _merge_populations(districts, _optional_table(base, raw.get("population"), "population", toml_path),
-                                  name_map, toml_path)
+    pop_file, pop_year, pop_sheet = _merge_populations(districts, _population_source(raw, base, toml_path),
+                                                       name_map, toml_path)
     funding_table, funding_settings = _split_table_setting(raw, "funding", toml_path)
     fund_file = _merge_funding(districts, _optional_table(base, funding_table, "funding", toml_path),
                                name_map, toml_path)
@@ -416,6 +484,8 @@ def read_county(data_dir: str | Path) -> County:
         police_uk=_resolve_path(base, raw.get("police_uk", "police_uk"), toml_path, "police_uk"),
         districts=tuple(District(**d) for d in districts),
         population_file=pop_file,
+        population_year=pop_year,
+        population_sheet=pop_sheet,
         funding_file=fund_file,
         **_settings(raw, funding_settings, toml_path),
         harm_table=_reference(harm, "table", "[harm] table", toml_path),
@@ -502,6 +572,7 @@ def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]
         raise InputError("no districts are listed", file=toml_path, where="[[districts]]",
                          expected="one [[districts]] table per district CSP")
     seen: dict[str, str] = {}
+    codes: dict[str, str] = {}
     out = []
     for i, d in enumerate(districts_raw, start=1):
         where = f"[[districts]] number {i}"
@@ -511,9 +582,12 @@ def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]
         if isinstance(dname, str) and dname.strip():
             where = f"[[districts]] {dname.strip()!r}"
         _check_keys(d, _DISTRICT_KEYS, toml_path, where)
+        if dname is None and isinstance(d.get("code"), str):
+            dname = _official_name(d["code"], toml_path, where)
         if not isinstance(dname, str) or not dname.strip():
             raise InputError("has no name", file=toml_path, where=where,
-                             expected="the official district name, e.g. name = \"Charnwood\"")
+                             expected="the official district name, e.g. name = \"Charnwood\", or its ONS code, "
+                                      "e.g. code = \"E07000130\"")
         dname = re.sub(r"\s+", " ", dname).strip()
         where = f"[[districts]] {dname!r}"
         aliases = d.get("aliases", [])
@@ -528,9 +602,19 @@ def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]
                                  file=toml_path, where=where,
                                  expected="each district once, and every alias naming one district only")
             seen[key] = dname
+        code = d.get("code")
+        if code is not None:
+            if not isinstance(code, str) or not _DISTRICT_CODE.fullmatch(code.strip().upper()):
+                raise InputError(f"code {code!r} is not an ONS district code", file=toml_path, where=f"{where} code",
+                                 expected='code = "E07000132" (a letter E or W and eight digits), or no code')
+            code = code.strip().upper()
+            if code in codes:
+                raise InputError(f"the code {code} is listed twice: it already stands for district {codes[code]!r}",
+                                 file=toml_path, where=where, expected="each district once")
+            codes[code] = dname
         pop, fund = d.get("population"), d.get("funding_gbp")
         out.append({
-            "name": dname, "aliases": tuple(aliases),
+            "name": dname, "aliases": tuple(aliases), "code": code,
             "population": None if pop is None else check_number(
                 pop, toml_path, f"{where} population", integer=True, minimum=MIN_POPULATION,
                 maximum=MAX_POPULATION),
@@ -540,12 +624,102 @@ def _read_districts(districts_raw: Any, toml_path: Path) -> list[dict[str, Any]]
     return out
 
 
-def _merge_populations(districts: list[dict[str, Any]], pop_file: Path | None, name_map: dict[str, str],
-                       toml_path: Path) -> Path | None:
-    """Fill ``population`` from the population table (which must agree with the TOML); every district needs one."""
+def _population_source(raw: dict[str, Any], base: Path, toml_path: Path) -> tuple[Path | None, bool]:
+    """The population file and whether it is an ONS workbook: ``[population] ons_workbook``, a
+    ``population = "file"`` table, or ``population.csv|.xlsx`` beside the TOML (see the module notes)."""
+    value = raw.get("population")
+    if isinstance(value, dict):
+        _check_keys(value, _POPULATION_KEYS, toml_path, "[population]")
+        if "ons_workbook" not in value:
+            raise InputError("names no workbook", file=toml_path, where="[population]",
+                             expected='ons_workbook = "mye23tablesew.xlsx" (the ONS mid-year estimates as published)')
+        path = _resolve_path(base, value["ons_workbook"], toml_path, "[population] ons_workbook")
+        if not path.is_file():
+            raise InputError("file not found", file=path, where=f"{toml_path.name} [population] ons_workbook",
+                             expected="the ONS mid-year population estimates workbook (.xlsx or .xls)")
+        beside = [base / f"population{ext}" for ext in (".csv", ".xlsx") if (base / f"population{ext}").is_file()]
+        beside = [p for p in beside if p.resolve() != path.resolve()]
+        if beside:
+            raise InputError(f"populations are given twice: [population] ons_workbook names {path.name}, and "
+                             f"{beside[0].name} lies beside {toml_path.name}", file=beside[0],
+                             expected="one source of populations: remove the table or the [population] setting")
+        if not is_mid_year_workbook(path):
+            raise InputError(f"is not an ONS mid-year estimates workbook (no sheet '{PERSONS_SHEET}')", file=path,
+                             where=f"{toml_path.name} [population] ons_workbook",
+                             expected="the ONS workbook as published, e.g. mye23tablesew.xlsx; a two-column "
+                                      'table of district, population goes in population = "..."')
+        return path, True
+    path = _optional_table(base, value, "population", toml_path)
+    return path, path is not None and is_mid_year_workbook(path)
+
+
+def _read_workbook_populations(path: Path, districts: list[dict[str, Any]], toml_path: Path
+                               ) -> tuple[dict[str, int], int | None, str]:
+    """Residents per district from the ONS workbook's district rows: by code, else name, else alias."""
+    pop = district_level(_mid_year_estimates(path))
+    year, sheet = pop["year"].dropna(), pop.attrs.get("sheet", PERSONS_SHEET)
+    year = int(year.iloc[0]) if len(year) else None
+    keys = set(pop["code"].str.upper()) | set(pop["name"].map(normalise_name))
+    wanted = []
+    for d in districts:
+        if d["code"] is not None:
+            wanted.append(d["code"])
+            continue
+        hit = next((n for n in (d["name"], *d["aliases"]) if normalise_name(n) in keys), d["name"])
+        wanted.append(hit)
+    try:
+        rows = lookup_populations(pop, wanted, file=path)
+    except InputError as exc:
+        what = f"mid-{year} " if year else ""
+        raise InputError(f"{exc.problem} (a {what}workbook holds the districts of that year: give a district's "
+                         "code, or an alias with its name in the workbook, or its population in county.toml)",
+                         file=path, where=exc.where, expected=exc.expected) from None
+    out = {d["name"]: int(n) for d, n in zip(districts, rows["population"], strict=True)}
+    return out, year, str(sheet)
+
+
+@functools.cache
+def _mid_year_estimates_cached(path: str, size: int, mtime_ns: int) -> pd.DataFrame:
+    return read_mid_year_estimates(path)
+
+
+def _mid_year_estimates(path: Path) -> pd.DataFrame:
+    """The workbook read once per process while it is unchanged (a report kernel reads the county again)."""
+    st = path.stat()
+    return _mid_year_estimates_cached(str(path), st.st_size, st.st_mtime_ns).copy()
+
+
+@functools.cache
+def _district_names() -> dict[str, str]:
+    """ONS district code -> its name in the newest packaged lookup holding it (LAD 2023, 2022, 2018)."""
+    path = REFERENCE_DIR / "geography" / "lads.parquet"
+    lads = pd.read_parquet(path, columns=["vintage", "code", "name"]) if path.is_file() else pd.DataFrame(
+        {"vintage": [], "code": [], "name": []})
+    return dict(lads.sort_values("vintage", kind="stable")[["code", "name"]].itertuples(index=False, name=None))
+
+
+def _official_name(code: str, toml_path: Path, where: str) -> str:
+    """The name of a district given by its code only (the reports name it so)."""
+    name = _district_names().get(code.strip().upper())
+    if name is None:
+        raise InputError(f"code {code!r} is not a district in the ONS lookups (LAD 2018, 2022 or 2023)",
+                         file=toml_path, where=f"{where} code",
+                         expected="a local authority district code such as E06000065, or its official name")
+    return name
+
+
+def _merge_populations(districts: list[dict[str, Any]], source: tuple[Path | None, bool], name_map: dict[str, str],
+                       toml_path: Path) -> tuple[Path | None, int | None, str | None]:
+    """Fill ``population`` from the population table or ONS workbook (which must agree with the TOML); every
+    district needs one. Returns the file read, and the estimates' year and sheet for a workbook."""
+    pop_file, workbook = source
+    year = sheet = None
     if pop_file is not None:
-        pops = read_district_table(pop_file, "population", name_map, integer=True, minimum=MIN_POPULATION,
-                                   maximum=MAX_POPULATION, expected="a whole number of residents")
+        if workbook:
+            pops, year, sheet = _read_workbook_populations(pop_file, districts, toml_path)
+        else:
+            pops = read_district_table(pop_file, "population", name_map, integer=True, minimum=MIN_POPULATION,
+                                       maximum=MAX_POPULATION, expected="a whole number of residents")
         for d in districts:
             if d["name"] not in pops:
                 continue
@@ -558,9 +732,9 @@ def _merge_populations(districts: list[dict[str, Any]], pop_file: Path | None, n
     missing = [d["name"] for d in districts if d["population"] is None]
     if missing:
         raise InputError(f"no population for {', '.join(missing)}", file=toml_path, where="[[districts]]",
-                         expected="population = <residents> for every district, or a population.csv with "
-                         "columns district, population")
-    return pop_file
+                         expected="population = <residents> for every district, a population.csv with "
+                         'columns district, population, or [population] ons_workbook = "mye23tablesew.xlsx"')
+    return pop_file, year, sheet
 
 
 def _merge_funding(districts: list[dict[str, Any]], fund_file: Path | None, name_map: dict[str, str],

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csa_analysis.errors import environment_failure
 from csa_analysis.ingest.combine import Combiner, month_groups
 from csa_analysis.ingest.discover import StreetFile, discover_street_files
+from csa_analysis.ingest.geography import Geography
 from csa_analysis.ingest.parse import PARSER_VERSION, parse_street_table
 from csa_analysis.paths import default_cache_dir
 
@@ -239,6 +241,28 @@ def _ensure_cache(source: str | Path, cache: Path, say: Callable[[str], None], w
     return path, account
 
 
+def file_details(table: pa.Table, geography: Geography) -> dict[str, Any]:
+    """What placing needs to know about a whole file, fixed when it is parsed: its LSOA vintage and forces.
+
+    The vintage is read from the file's distinct (LSOA code, LSOA name) pairs by
+    :meth:`~csa_analysis.ingest.geography.Geography.file_vintage`, so every engine (Arrow on the whole table,
+    Dask on one partition at a time) reads the file's codes in the same vintage.
+
+    Returns
+    -------
+    dict
+        ``vintage`` (``"2011"`` or ``"2021"``), ``vintage_evidence`` (``[for 2011, for 2021]``: distinct codes
+        or code-name pairs only that vintage explains) and ``falls_within`` (the file's distinct ``Falls within``
+        forces, sorted).
+    """
+    lsoa = ["lsoa_code", "lsoa_name"]
+    pairs = table.select(lsoa).unify_dictionaries().group_by(lsoa).aggregate([])
+    choice = geography.file_vintage(pairs["lsoa_code"].to_pylist(), pairs["lsoa_name"].to_pylist())
+    forces = pc.unique(table["force"]).cast(pa.string()).drop_null().to_pylist()
+    return {"vintage": choice.vintage, "vintage_evidence": [choice.evidence_2011, choice.evidence_2021],
+            "falls_within": sorted(forces)}
+
+
 def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path, threads: int,
            say: Callable[[str], None]) -> dict[str, Any]:
     """Parse, combine and write every file to ``out``, a month at a time, as a pipeline.
@@ -251,12 +275,16 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
     Returns
     -------
     dict
-        :meth:`~csa_analysis.ingest.combine.Combiner.account`; its ``inputs`` give every file's sha256, in order.
+        :meth:`~csa_analysis.ingest.combine.Combiner.account`; its ``inputs`` give every file's sha256, in order,
+        and :func:`file_details`.
     """
-    def parsed_file(i: int) -> tuple[pa.Table, str]:
+    geography = Geography.load()  # loaded once, before the worker threads need it
+
+    def parsed_file(i: int) -> tuple[pa.Table, str, dict[str, Any]]:
         data = files[i].read_bytes()
         digest = hashes[i] or hashlib.sha256(data).hexdigest()
-        return parse_street_table(data, files[i].label, files[i].month), digest
+        table = parse_street_table(data, files[i].label, files[i].month)
+        return table, digest, file_details(table, geography)
 
     groups = month_groups(files)
     combiner = Combiner()
@@ -269,8 +297,8 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                 results = [future.result() for future in ahead.pop(0)]
                 if m + 2 < len(groups):
                     ahead.append([pool.submit(parsed_file, i) for i in groups[m + 2]])
-                table = combiner.add_month([files[i] for i in group], [t for t, _ in results],
-                                           [d for _, d in results])
+                table = combiner.add_month([files[i] for i in group], [r[0] for r in results],
+                                           [r[1] for r in results], [r[2] for r in results])
                 del results
                 if written is not None:
                     written.result()

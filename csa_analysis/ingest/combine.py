@@ -39,22 +39,27 @@ class Combiner:
         self.inputs: list[dict[str, Any]] = []
         self._months: set[str] = set()
         self._force_months: dict[str, set[str]] = {}
+        self._force_month_rows: dict[str, dict[str, int]] = {}
         self._last_month = ""
         self._by_key: dict[tuple[str, str], tuple[str, str]] = {}
         self._ids = CrimeIdIndex()
 
     def add_month(self, files: Sequence[StreetFile], tables: Sequence[pa.Table],
-                  hashes: Sequence[str]) -> pa.Table | None:
-        """Add one month's files (same month, any forces); return the rows kept (None when none)."""
+                  hashes: Sequence[str], details: Sequence[dict[str, Any]] | None = None) -> pa.Table | None:
+        """Add one month's files (same month, any forces); return the rows kept (None when none).
+
+        ``details`` adds entries to each file's record in the account's ``inputs`` (e.g. its LSOA vintage).
+        """
         kept = []
-        for f, t, h in zip(files, tables, hashes, strict=True):
+        details = details if details is not None else [{} for _ in files]
+        for f, t, h, extra in zip(files, tables, hashes, details, strict=True):
             if f.month < self._last_month:
                 raise ValueError("months must be added in order")  # discover_street_files guarantees it
             self._last_month = f.month
             self._months.add(f.month)
             self._force_months.setdefault(f.force, set()).add(f.month)
             self.rows_read += t.num_rows
-            self.inputs.append({"path": f.label, "sha256": h, "rows": int(t.num_rows)})
+            self.inputs.append({"path": f.label, "sha256": h, "rows": int(t.num_rows), **extra})
             key = (f.month, f.force)
             if key in self._by_key:
                 label, first_hash = self._by_key[key]
@@ -66,6 +71,8 @@ class Combiner:
                 self.repeated_rows += t.num_rows
                 continue
             self._by_key[key] = (f.label, h)
+            by_month = self._force_month_rows.setdefault(f.force, {})
+            by_month[f.month] = by_month.get(f.month, 0) + int(t.num_rows)
             kept.append(t.append_column("source", pa.DictionaryArray.from_arrays(
                 pa.array(np.zeros(t.num_rows, np.int32)), pa.array([f.label]))))
         if not kept:
@@ -85,7 +92,9 @@ class Combiner:
         """``rows_read`` (every data row of every file, repeats included), ``repeated_file_rows`` (rows of
         identical re-downloads, counted once), ``repeated_files``, ``duplicates_dropped`` (repeated Crime IDs
         after their earliest appearance), ``coordinates_outside_gb``, ``months`` (every month any file holds),
-        ``force_months`` (force -> its months: completeness is per force) and ``inputs``."""
+        ``force_months`` (force -> its months: completeness is per force), ``force_month_rows`` (force -> month
+        -> rows read for it, re-downloads not counted twice) and ``inputs`` (``path``, ``sha256``, ``rows`` and any
+        ``details`` given)."""
         return {
             "rows_read": int(self.rows_read),
             "repeated_file_rows": int(self.repeated_rows),
@@ -94,6 +103,7 @@ class Combiner:
             "coordinates_outside_gb": int(self.outside_gb),
             "months": sorted(self._months),
             "force_months": {force: sorted(m) for force, m in sorted(self._force_months.items())},
+            "force_month_rows": {force: dict(sorted(m.items())) for force, m in sorted(self._force_month_rows.items())},
             "inputs": list(self.inputs),
         }
 
@@ -122,6 +132,63 @@ def missing_force_months(account: dict[str, Any]) -> dict[str, list[str]]:
     by_force = account.get("force_months") or {"": months}
     return {force: [m for m in span if m not in set(have)] for force, have in by_force.items()
             if set(span) - set(have)}
+
+
+#: A force-month is "unusually low" when it has fewer rows than this share of the force's median month. A local
+#: judgement (police.uk months of one force rarely differ by more than a third; a month at under half the usual
+#: volume is most likely a partial or failed upload), stated in the data-quality section.
+LOW_MONTH_SHARE = 0.5
+#: The fewest months a force needs before a month of it can be judged low (a median of one or two months is no
+#: "usual volume").
+LOW_MONTH_MIN_MONTHS = 3
+
+
+def incomplete_force_months(account: dict[str, Any], *, low_share: float = LOW_MONTH_SHARE) -> list[dict[str, Any]]:
+    """Force-months that are missing, or unusually low, within the span of the data's months.
+
+    A force-month is *missing* when the force has no file for a month between the data's first and last
+    month, and *low* when its rows (``account["force_month_rows"]``) are below ``low_share`` of that force's
+    median rows per month (judged only for a force with at least :data:`LOW_MONTH_MIN_MONTHS` months).
+
+    Parameters
+    ----------
+    account : dict
+        The cache account (``months``, ``force_months``, ``force_month_rows``).
+    low_share : float
+        The threshold as a share of the force's median month (0-1).
+
+    Returns
+    -------
+    list of dict
+        Sorted by force and month: ``force``, ``month`` (``YYYY-MM``), ``status`` (``"missing"`` or ``"low"``),
+        ``rows`` (int, rows read for that force-month; 0 when missing) and ``usual_rows`` (int, the force's
+        median rows per month, rounded; None when it has no row counts).
+
+    Examples
+    --------
+    >>> account = {"months": ["2025-01", "2025-02", "2025-03", "2025-04"],
+    ...            "force_months": {"a": ["2025-01", "2025-02", "2025-03", "2025-04"], "b": ["2025-01", "2025-03"]},
+    ...            "force_month_rows": {"a": {"2025-01": 900, "2025-02": 1000, "2025-03": 300, "2025-04": 1100},
+    ...                                 "b": {"2025-01": 50, "2025-03": 60}}}
+    >>> [(r["force"], r["month"], r["status"], r["rows"], r["usual_rows"]) for r in incomplete_force_months(account)]
+    [('a', '2025-03', 'low', 300, 950), ('b', '2025-02', 'missing', 0, 55), ('b', '2025-04', 'missing', 0, 55)]
+    """
+    rows_by_force = account.get("force_month_rows") or {}
+    out = []
+    for force, missing in missing_force_months(account).items():
+        usual = _median(rows_by_force.get(force, {}))
+        out += [{"force": force, "month": m, "status": "missing", "rows": 0, "usual_rows": usual} for m in missing]
+    for force, by_month in rows_by_force.items():
+        if len(by_month) < LOW_MONTH_MIN_MONTHS:
+            continue
+        usual = _median(by_month)
+        out += [{"force": force, "month": m, "status": "low", "rows": int(n), "usual_rows": usual}
+                for m, n in by_month.items() if usual is not None and n < low_share * usual]
+    return sorted(out, key=lambda r: (r["force"], r["month"]))
+
+
+def _median(by_month: dict[str, int]) -> int | None:
+    return int(round(float(np.median(list(by_month.values()))))) if by_month else None
 
 
 def check_quarter_complete(quarter: Quarter, account: dict[str, Any]) -> None:

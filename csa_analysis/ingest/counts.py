@@ -70,7 +70,7 @@ def arrow_monthly_counts(
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
 
-    Reads only the three columns placing needs from the Parquet cache and counts them with
+    Reads only the columns placing needs from the Parquet cache and counts them with
     :func:`csa_analysis.ingest.place.count_placed`, so no per-record pandas frame is ever built: this is what
     ``csa score`` and ``csa assess`` use on one machine. ``rehash`` hashes every raw file, trusting no stat
     index (see :func:`csa_analysis.ingest.cache.ensure_cache`).
@@ -133,9 +133,10 @@ def dask_monthly_counts(
     """The same counts and quality as :func:`arrow_monthly_counts`, grouped by ``dask.dataframe``.
 
     Uses the ``dask.distributed`` client the caller has started, if any (otherwise Dask's default local
-    scheduler); each Parquet row group is one partition. Dask groups the records by local-authority name,
-    issue and month; the small result is placed by :func:`csa_analysis.ingest.place.place_grouped`, exactly as
-    on one machine.
+    scheduler); each Parquet row group is one partition. Dask groups the records by file, LSOA code, LSOA name,
+    issue and month; the grouped result is placed by :func:`csa_analysis.ingest.place.place_grouped`, exactly as
+    on one machine, each file in the LSOA vintage recorded for it when the cache was built (a partition holds
+    only part of a file, too little to judge its vintage).
 
     Returns
     -------
@@ -149,6 +150,7 @@ def dask_monthly_counts(
     ddf = ddf.astype({c: "str" for c in PLACING_COLUMNS})  # categoricals differ between partitions
     grouped = ddf.groupby(list(PLACING_COLUMNS), dropna=False, observed=True).size().compute()
     grouped = grouped.rename("n").reset_index()
-    grouped["la_name"] = grouped["la_name"].where(grouped["la_name"].notna() & (grouped["la_name"] != "nan"))
+    for col in ("lsoa_code", "lsoa_name"):  # a missing value became the text "nan"
+        grouped[col] = grouped[col].where(grouped[col].notna() & (grouped[col] != "nan"))
     counts, quality = place_grouped(grouped, county, account)
     return counts, account, quality

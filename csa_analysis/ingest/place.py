@@ -1,15 +1,19 @@
 """Placing records in the county's districts, and the data-quality account of every row.
 
-Each record is put in a district of the county from its LSOA name (``"Charnwood 012B"`` -> ``"Charnwood"``)
-through the official names and declared aliases; rows with no LSOA are *unallocated*, rows in other
-districts *out of area*. Nothing is dropped without being counted. Placing works on the distinct
-local-authority names, never row by row, and the quality account has one source: :func:`count_placed`, used
-both for the counts that scoring needs and for the record-level :class:`Dataset`.
+Each record is put in a district by its LSOA **code** through the ONS lookups packaged with the workbench
+(:mod:`csa_analysis.ingest.geography`): every file is read in its own LSOA vintage (2011 codes for older files,
+2021 codes for current ones, fixed per file when the cache is built), a successor authority receives its
+predecessors' LSOAs from older files, and the LSOA name is only a fallback for a code in no lookup (counted
+apart as ``placed_by_name``). Rows with no LSOA code and no name are *unallocated*, rows in other districts
+*out of area*. Nothing is dropped without being counted. Placing works on distinct (file, code, name, issue,
+month) groups, weighted by their counts, never row by row, and the quality account has one source:
+:func:`place_grouped`, used both for the counts that scoring needs (on Arrow or Dask) and for the record-level
+:class:`Dataset`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +23,13 @@ import pyarrow as pa
 
 from csa_analysis.config.county import County
 from csa_analysis.domain.issues import issue_categories
-from csa_analysis.domain.names import normalise_name
 from csa_analysis.errors import InputError
+from csa_analysis.ingest.combine import LOW_MONTH_SHARE, incomplete_force_months
+from csa_analysis.ingest.geography import METHODS, DistrictSet, RowPlacement, resolve_districts
 
 __all__ = ["COUNT_COLUMNS", "Dataset", "PLACING_COLUMNS", "RECORD_COLUMNS", "check_every_district_placed",
-           "count_placed", "district_lookup", "group_placing", "place", "place_grouped", "quality_account"]
+           "count_placed", "county_districts", "file_vintages", "group_placing", "place", "place_grouped",
+           "quality_account"]
 
 
 @dataclass
@@ -59,78 +65,97 @@ class Dataset:
 #: Columns of :attr:`Dataset.records` besides ``district`` (``load_dataset(columns=...)`` may ask fewer).
 RECORD_COLUMNS = ("month", "crime_id", "force", "issue", "lsoa_code", "lsoa_name", "location",
                   "longitude", "latitude", "outcome")
-#: Columns placing needs (``la_name`` is missing exactly where the LSOA is: those rows are unallocated).
-PLACING_COLUMNS = ("la_name", "issue", "month")
+#: Columns placing needs: the file (its LSOA vintage), the LSOA code and name, and what is counted.
+PLACING_COLUMNS = ("source", "lsoa_code", "lsoa_name", "issue", "month")
 COUNT_COLUMNS = ("district", "issue", "month", "count")
 
 
-def district_lookup(la_names: Sequence[str], county: County) -> np.ndarray:
-    """Position in ``county.district_names`` of each local-authority name, -1 when out of area.
+def county_districts(county: County) -> DistrictSet:
+    """The county's districts identified in the packaged ONS lookups (by ``code``, else official name).
 
-    Parameters
-    ----------
-    la_names : sequence of str
-        Distinct local-authority names (the dictionary of ``la_name``).
-    county : County
-        Official names and aliases.
-
-    Returns
-    -------
-    ndarray of int64
-        One entry per name, plus a trailing -1 so that a dictionary index of -1 (missing) maps to -1.
+    Raises
+    ------
+    InputError
+        A name in no lookup (with the nearest official names), a code in none, a name and code that disagree,
+        a name shared by several districts, overlapping districts (a successor with a district it replaced).
 
     Examples
     --------
     >>> from pathlib import Path
     >>> from csa_analysis.config.county import County, District
-    >>> districts = (District("Blaby", 101526), District("Hinckley and Bosworth", 113136, ("Hinckley & Bosworth",)))
-    >>> county = County("Shire", Path("county.toml"), Path("police_uk"), districts)
-    >>> district_lookup(["Leicester", "hinckley & bosworth", "Blaby"], county).tolist()
-    [-1, 1, 0, -1]
+    >>> county = County("Suffolk", Path("county.toml"), Path("police_uk"),
+    ...                 (District("East Suffolk", 250373), District("Babergh", 94058, code="E07000200")))
+    >>> [d.code for d in county_districts(county).districts]
+    ['E07000244', 'E07000200']
     """
-    name_map = county.name_map()
-    position = {name: i for i, name in enumerate(county.district_names)}
-    return np.array([position.get(name_map.get(normalise_name(c)), -1) for c in la_names] + [-1], dtype="int64")
+    key = tuple((d.name, d.code, tuple(d.aliases)) for d in county.districts)
+    return _districts(key, str(county.toml_path))
 
 
-def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
-    """Dictionary indices (-1 where missing) and the distinct values of a text column."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+@functools.lru_cache(maxsize=32)
+def _districts(key: tuple[tuple[str, str | None, tuple[str, ...]], ...], toml: str) -> DistrictSet:
+    return resolve_districts([{"name": n, "code": c, "aliases": a} for n, c, a in key], file=toml)
+
+
+def file_vintages(account: dict[str, Any]) -> dict[str, str]:
+    """Each input file's LSOA vintage as fixed when the cache was built (``{path: "2011" | "2021"}``)."""
+    return {str(i["path"]): str(i["vintage"]) for i in account.get("inputs", []) if i.get("vintage")}
+
+
+def _column(values: Any) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        return values
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _place_rows(table: pa.Table | pd.DataFrame, county: County, account: dict[str, Any]) -> RowPlacement:
+    """:meth:`DistrictSet.place_rows` on a table's ``lsoa_code``, ``lsoa_name`` and ``source`` columns."""
+    return county_districts(county).place_rows(_column(table["lsoa_code"]), _column(table["lsoa_name"]),
+                                               _column(table["source"]), vintage=file_vintages(account))
+
+
+def _text(values: Any) -> tuple[np.ndarray, list[str]]:
+    """Dictionary indices (-1 where missing) and the distinct values of a text column (Arrow or pandas)."""
+    arr = _column(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(arr.type) else arr.combine_chunks()
     if not pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_encode()
-    return arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64"), arr.dictionary.to_pylist()
+    return (arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64"),
+            [str(v) for v in arr.dictionary.to_pylist()])
 
 
-def group_placing(table: pa.Table) -> pd.DataFrame:
-    """Incidents per local-authority name, issue and month, counted by Arrow's multi-threaded hash group-by.
+def group_placing(table: pa.Table) -> pa.Table:
+    """Incidents per file, LSOA code, LSOA name, issue and month, counted by Arrow's multi-threaded group-by.
 
     Returns
     -------
-    DataFrame
-        ``la_name`` (str, None where there is no LSOA), ``issue``, ``month`` (str) and ``n`` (int64): small
-        (distinct names x issues x months) whatever the number of records.
+    pyarrow.Table
+        :data:`PLACING_COLUMNS` (text, null where blank in the file) and ``n`` (int64): one row per distinct
+        combination, far fewer than the records.
     """
     grouped = table.select(list(PLACING_COLUMNS)).unify_dictionaries().group_by(list(PLACING_COLUMNS)).aggregate(
         [([], "count_all")])
-    return pd.DataFrame({c: grouped[c].combine_chunks().cast(pa.string()).to_pandas() for c in PLACING_COLUMNS}
-                        | {"n": grouped["count_all"].to_numpy().astype("int64")})
+    return grouped.rename_columns([*PLACING_COLUMNS, "n"])
 
 
-def place_grouped(grouped: pd.DataFrame, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame,
-                                                                                             dict[str, Any]]:
+def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dict[str, Any]
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account from :func:`group_placing`'s table.
 
-    The one place the quality account is built (the Arrow and the Dask engines both group, then call this):
-    each distinct local-authority name, not each row, is placed.
+    The one place the quality account is built (the Arrow and the Dask engines both group, then call this;
+    :func:`place` uses it for the record-level dataset): each distinct (file, code, name, issue, month) group is
+    placed once and weighted by its count.
 
     Parameters
     ----------
-    grouped : DataFrame
-        ``la_name`` (None where there is no LSOA), ``issue``, ``month``, ``n``.
+    grouped : pyarrow.Table or DataFrame
+        :data:`PLACING_COLUMNS` (missing where blank) and ``n`` (incidents).
     county : County
-        Districts with their official names and aliases.
+        Districts with their ONS codes or official names, and aliases.
     account : dict
-        The cache account (:meth:`csa_analysis.ingest.combine.Combiner.account`).
+        The cache account (:meth:`csa_analysis.ingest.combine.Combiner.account`), whose ``inputs`` fix each
+        file's LSOA vintage.
 
     Returns
     -------
@@ -143,33 +168,45 @@ def place_grouped(grouped: pd.DataFrame, county: County, account: dict[str, Any]
     Raises
     ------
     InputError
-        A district that received no record at all (:func:`check_every_district_placed`).
+        A district that received no record at all (:func:`check_every_district_placed`), or one that cannot be
+        placed with the files' LSOA vintage (abolished before 2022 and the files use 2021 codes).
     """
-    la = pd.Categorical(grouped["la_name"])
-    la_code = la.codes.astype("int64")
-    la_names = [str(c) for c in la.categories]
-    n = grouped["n"].to_numpy(dtype="int64")
-    code = district_lookup(la_names, county)[la_code]  # code -1 (no LSOA) hits the trailing -1
-    no_lsoa = la_code < 0
-    outside = (code < 0) & ~no_lsoa
-    by_name = np.bincount(la_code[outside], weights=n[outside], minlength=len(la_names))
-    by_area = {la_names[int(i)]: int(by_name[i]) for i in np.flatnonzero(by_name)}
-    inside = code >= 0
-    issue = grouped["issue"].astype("str").to_numpy()[inside]
-    placed = pd.DataFrame({
-        "district": pd.Categorical.from_codes(code[inside], categories=county.district_names),
-        "issue": pd.Categorical(issue, categories=issue_categories(issue)),
-        "month": grouped["month"].astype("str").to_numpy()[inside],
-        "count": n[inside],
-    })
-    # Two names of one district (an alias) fold together here.
-    counts = (placed.groupby(["district", "issue", "month"], observed=True, sort=True)["count"].sum()
-              .reset_index()[list(COUNT_COLUMNS)])
+    rows = _place_rows(grouped, county, account)
+    n = np.asarray(grouped["n"], dtype="int64") if isinstance(grouped, pd.DataFrame) else \
+        grouped["n"].to_numpy().astype("int64")
+    district = rows.district.astype("int64")
+    method = np.asarray(rows.method.codes)
+    no_lsoa = method == METHODS.index("no_lsoa")
+    inside = district >= 0
+    outside = ~inside & ~no_lsoa
+    area_codes = np.asarray(rows.area.codes)
+    by_area = np.bincount(area_codes[outside], weights=n[outside], minlength=len(rows.area.categories))
+    out_of_area = {str(rows.area.categories[i]): int(by_area[i]) for i in np.flatnonzero(by_area)}
+
+    issue_idx, issues = _text(grouped["issue"])
+    month_idx, months = _text(grouped["month"])
+    names = county.district_names
+    key = pd.DataFrame({"district": district[inside], "issue": issue_idx[inside], "month": month_idx[inside],
+                        "count": n[inside]})
+    summed = key.groupby(["district", "issue", "month"], sort=False)["count"].sum().reset_index()
+    issue_names = np.asarray(issues, dtype=object)[summed["issue"].to_numpy()]
+    counts = pd.DataFrame({
+        "district": pd.Categorical.from_codes(summed["district"].to_numpy(), categories=names),
+        "issue": pd.Categorical(issue_names, categories=issue_categories(issue_names)),
+        "month": np.asarray(months, dtype=object)[summed["month"].to_numpy()].astype("str"),
+        "count": summed["count"].to_numpy().astype("int64"),
+    }).sort_values(["district", "issue", "month"], ignore_index=True)[list(COUNT_COLUMNS)]
     counts["month"] = counts["month"].astype("str")
-    counts["count"] = counts["count"].astype("int64")
-    per_district = counts.groupby("district", observed=False)["count"].sum().to_dict()
-    check_every_district_placed(county, per_district, by_area)
-    return counts, quality_account(county, account, per_district, int(n[no_lsoa].sum()), by_area)
+
+    by_name = inside & (method == METHODS.index("name"))
+    total = np.bincount(district[inside], weights=n[inside], minlength=len(names)).astype("int64")
+    named = np.bincount(district[by_name], weights=n[by_name], minlength=len(names)).astype("int64")
+    placed = pd.DataFrame({"by_code": total - named, "by_name": named, "total": total}, index=names)
+    codes_seen = _text(grouped["lsoa_code"])[1]
+    check_every_district_placed(county, placed["total"].to_dict(), account, codes_seen)
+    fallback_names = outside & (method == METHODS.index("name"))
+    return counts, quality_account(county, account, placed, int(n[no_lsoa].sum()), out_of_area,
+                                   int(n[fallback_names].sum()))
 
 
 def count_placed(table: pa.Table, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -185,20 +222,21 @@ def place(table: pa.Table, county: County, account: dict[str, Any]) -> Dataset:
     table : pyarrow.Table
         The incidents (from the Parquet cache) with at least :data:`PLACING_COLUMNS`.
     county : County
-        Districts with their official names and aliases.
+        Districts with their ONS codes or official names, and aliases.
     account : dict
         The cache account.
 
     Returns
     -------
     Dataset
-        Placed records, unallocated rows and the quality account (from :func:`count_placed`, so it agrees
-        with the counts scoring uses by construction).
+        Placed records, unallocated rows and the quality account (from :func:`count_placed`; the records are
+        placed by the same rules and file vintages, so they agree with it by construction).
     """
     _counts, quality = count_placed(table, county, account)
     table = table.unify_dictionaries()
-    la_code, la_names = _codes(table["la_name"])
-    code = district_lookup(la_names, county)[la_code]
+    rows = _place_rows(table, county, account)
+    district = rows.district.astype("int64")
+    no_lsoa = np.asarray(rows.method.codes) == METHODS.index("no_lsoa")
     incidents = table.select([c for c in RECORD_COLUMNS if c in table.column_names]).to_pandas()
     issues = issue_categories(incidents["issue"].astype("str").unique())
 
@@ -208,62 +246,87 @@ def place(table: pa.Table, county: County, account: dict[str, Any]) -> Dataset:
         out["month"] = out["month"].astype("str")
         return out
 
-    records = tidy(code >= 0)
-    records.insert(1, "district", pd.Categorical.from_codes(code[code >= 0], categories=county.district_names))
-    return Dataset(records=records, unallocated=tidy(la_code < 0), quality=quality,
+    records = tidy(district >= 0)
+    records.insert(1, "district", pd.Categorical.from_codes(district[district >= 0],
+                                                            categories=county.district_names))
+    return Dataset(records=records, unallocated=tidy(no_lsoa), quality=quality,
                    months=list(account["months"]), inputs=list(account["inputs"]))
 
 
-def check_every_district_placed(county: County, per_district: dict[str, int],
-                                out_of_area_by_area: dict[str, int]) -> None:
+def _police_uk_label(county: County) -> str:
+    """How to name the downloads in messages: ``police_uk/`` or ``police-uk-2025.zip``."""
+    p = county.police_uk
+    return p.name if p.suffix.lower() == ".zip" else f"{p.name}/"
+
+
+def check_every_district_placed(county: County, per_district: dict[str, int], account: dict[str, Any],
+                                codes_seen: list[str] | None = None) -> None:
     """Raise :class:`InputError` naming a district that received no record at all, and why.
 
-    A district with no record is never a quiet row of zeros: its name (or alias) matches no LSOA name in the
-    files, because of a typo, an abolished name, or the wrong force's downloads. The message lists the
-    nearest authority names the files do hold.
+    A district with no record is never a quiet row of zeros. The message says why, from the lookups
+    (:meth:`~csa_analysis.ingest.geography.DistrictSet.why_no_records`): no file holds an LSOA of it (with the
+    police force area that covers it and the forces whose files were given), or it was abolished and its area
+    is now in a named successor; and what to write instead.
     """
     empty = [d for d in county.district_names if not per_district.get(d)]
     if not empty:
         return
-    import difflib
-
     name = empty[0]
-    found = sorted(out_of_area_by_area, key=lambda k: -out_of_area_by_area[k])
-    near = difflib.get_close_matches(name, found, n=3, cutoff=0.6)
-    hint = (f"the files hold records of {', '.join(repr(n) for n in near)}" if near else
-            f"the files hold records of {', '.join(repr(n) for n in found[:5])}" if found else
-            "the files hold no records outside the county's other districts")
+    forces = sorted({f for i in account.get("inputs", []) for f in i.get("falls_within", [])})
+    why = county_districts(county).why_no_records(name, codes_seen=codes_seen or [], forces_seen=forces,
+                                                  source=_police_uk_label(county))
     others = f" ({len(empty) - 1} other district(s) too: {', '.join(empty[1:])})" if len(empty) > 1 else ""
     raise InputError(
-        f"district {name!r} received no records{others}: no LSOA in the police.uk files lies in it; {hint}",
-        file=county.toml_path, where=f"[[districts]] {name!r}",
-        expected="the official name of a district in these files (or an alias for it), and the police.uk "
-        "downloads of the force that covers it")
+        f"{why}{others}", file=county.toml_path, where=f"[[districts]] {name!r}",
+        expected="only districts these files cover (remove it, or name the authority that now covers its area), "
+        "or add the police.uk downloads of the force that covers it")
 
 
-def quality_account(county: County, account: dict[str, Any], per_district: dict[str, int], unallocated: int,
-                    out_of_area_by_area: dict[str, int]) -> dict[str, Any]:
+def quality_account(county: County, account: dict[str, Any], placed: pd.DataFrame, unallocated: int,
+                    out_of_area_by_area: dict[str, int], out_of_area_by_name: int = 0) -> dict[str, Any]:
     """The data-quality account (the ``csa check --json`` object) from the placement counts.
 
     Parameters
     ----------
     account : dict
         The cache account (:func:`combine`).
-    per_district : dict
-        Rows placed in each official district (all months).
+    placed : DataFrame
+        Per official district (index, county order): ``by_code``, ``by_name`` and ``total`` rows (all months).
     unallocated : int
-        Rows with no LSOA.
+        Rows with no LSOA code and no LSOA name.
     out_of_area_by_area : dict
-        Rows per local-authority name outside the county.
+        Rows per district outside the county (its newest ONS name; the LSOA-name prefix for the name fallback).
+    out_of_area_by_name : int
+        Of those, rows whose code is in no lookup (placed outside by their LSOA name).
+
+    Returns
+    -------
+    dict
+        ``county``, ``rows_read``, ``districts`` (official name -> rows placed, all months), ``unallocated``,
+        ``out_of_area``, ``duplicates_dropped``, ``months`` (the design's contract), then ``placed_by_code`` and
+        ``placed_by_name`` (rows placed through the ONS lookups and by the LSOA-name fallback; each ``{"total":
+        n, "districts": {name: n}}``), ``out_of_area_by_name``, ``file_vintages`` (files per LSOA vintage),
+        ``incomplete_force_months`` (:func:`csa_analysis.ingest.combine.incomplete_force_months`) with
+        ``low_month_share`` (its threshold), ``repeated_file_rows``, ``repeated_files``,
+        ``coordinates_outside_gb``, ``out_of_area_by_area`` and ``files``.
     """
+    vintages = pd.Series(file_vintages(account), dtype=object).value_counts().sort_index()
     return {
         "county": county.name,
         "rows_read": account["rows_read"],
-        "districts": {d: int(per_district.get(d, 0)) for d in county.district_names},
+        "districts": {d: int(placed.at[d, "total"]) for d in county.district_names},
         "unallocated": int(unallocated),
         "out_of_area": int(sum(out_of_area_by_area.values())),
         "duplicates_dropped": account["duplicates_dropped"],
         "months": account["months"],
+        "placed_by_code": {"total": int(placed["by_code"].sum()),
+                           "districts": {d: int(placed.at[d, "by_code"]) for d in county.district_names}},
+        "placed_by_name": {"total": int(placed["by_name"].sum()),
+                           "districts": {d: int(placed.at[d, "by_name"]) for d in county.district_names}},
+        "out_of_area_by_name": int(out_of_area_by_name),
+        "file_vintages": {str(k): int(v) for k, v in vintages.items()},
+        "incomplete_force_months": incomplete_force_months(account),
+        "low_month_share": LOW_MONTH_SHARE,
         "repeated_file_rows": account["repeated_file_rows"],
         "repeated_files": account["repeated_files"],
         "coordinates_outside_gb": account["coordinates_outside_gb"],

@@ -317,24 +317,47 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
 
 
 def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) -> pd.DataFrame:
-    """Counts per district x issue x month on the full grid of months present (zeros included).
+    """Counts per district x issue x month on the full grid of months, a gap left blank, never 0.
+
+    The grid spans every calendar month from the first to the last of ``months`` (the complete months of the
+    data). A month inside that span but not in ``months`` (a force's file missing, so the month is incomplete)
+    has a blank count, so a trend line breaks there instead of falling to zero or joining across the gap.
 
     Returns
     -------
     DataFrame
-        ``district``, ``issue`` (categorical), ``month`` (str), ``count`` (int64), sorted.
+        ``district``, ``issue`` (categorical), ``month`` (str ``YYYY-MM``), ``count`` (incidents: int64 when no
+        month is missing, else nullable Int64 with ``<NA>`` in the missing months), sorted.
+
+    Examples
+    --------
+    >>> from csa_analysis.config.county import District
+    >>> from pathlib import Path
+    >>> county = County("Shire", Path("county.toml"), Path("police_uk"), (District("Blaby", 101526),))
+    >>> counts = pd.DataFrame({"district": pd.Categorical(["Blaby", "Blaby"]), "issue": ["Drugs", "Drugs"],
+    ...                        "month": ["2025-01", "2025-03"], "count": [4, 6]})
+    >>> m = monthly_series(counts, county, ["2025-01", "2025-03"])
+    >>> print(m.loc[m["issue"] == "Drugs", ["month", "count"]].to_string(index=False))
+      month  count
+    2025-01      4
+    2025-02   <NA>
+    2025-03      6
     """
     issues = issues_of(counts)
     districts = list(county.district_names)
-    months = sorted(months)
-    shape = (len(districts), len(issues), len(months))
-    total = grid_totals(counts, {"district": districts, "issue": issues, "month": months})
+    present = sorted(months)
+    span = [str(p) for p in pd.period_range(present[0], present[-1], freq="M")] if present else []
+    shape = (len(districts), len(issues), len(span))
+    total = grid_totals(counts, {"district": districts, "issue": issues, "month": span})
     d, i, m = np.unravel_index(np.arange(total.size), shape)
     full = pd.DataFrame({
         "district": pd.Categorical.from_codes(d, categories=districts),
         "issue": pd.Categorical.from_codes(i, categories=issues),
-        "month": np.asarray(months, dtype=object)[m] if months else np.array([], dtype=object),
+        "month": np.asarray(span, dtype=object)[m] if span else np.array([], dtype=object),
         "count": total,
     })
     full["month"] = full["month"].astype("str")
+    gap = ~full["month"].isin(present)
+    if gap.any():
+        full["count"] = full["count"].astype("Int64").mask(gap)
     return full

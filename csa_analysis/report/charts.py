@@ -99,7 +99,8 @@ def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period:
     Parameters
     ----------
     monthly : DataFrame
-        ``district``, ``issue``, ``month`` (``YYYY-MM``), ``count`` (the ``monthly`` table).
+        ``district``, ``issue``, ``month`` (``YYYY-MM``), ``count`` (the ``monthly`` table; a blank count, a
+        month missing from the data, breaks the line).
     issues : sequence of str
         Issues to draw (the top priorities), at most eight (one palette colour each).
     area : str
@@ -111,8 +112,9 @@ def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period:
     """
     m = monthly if district is None else monthly[monthly["district"].astype("str") == district]
     m = m[m["issue"].astype("str").isin(issues)]
-    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum().unstack(
-        fill_value=0).astype("float64")
+    # A blank (missing) month stays NaN, so matplotlib breaks the line there instead of joining across it.
+    wide = m.groupby([m["month"].astype("str"), m["issue"].astype("str")])["count"].sum(min_count=1).unstack(
+    ).astype("float64")
     period = period or month_span(wide.index)
     fig, ax = _figure()
     for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):

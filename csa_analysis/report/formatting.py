@@ -122,6 +122,8 @@ def esc(text: Any) -> str:
 QUALITY_ROWS = (
     ("rows_read", "Rows read (every data row of every file)"),
     ("placed", "Placed in the county's districts"),
+    ("placed_by_code", "  of which placed by LSOA code (ONS lookups)"),
+    ("placed_by_name", "  of which placed by LSOA name (code in no lookup)"),
     ("unallocated", "Unallocated: no location, so no district"),
     ("out_of_area", "Out of area: in a district outside the county"),
     ("duplicates_dropped", "Duplicates dropped (repeated Crime ID)"),
@@ -130,9 +132,43 @@ QUALITY_ROWS = (
 )
 
 
+def _total(value: Any) -> int:
+    """A count of the account, given as a number or as ``{"total": n, ...}``."""
+    if isinstance(value, Mapping):
+        value = value.get("total", 0)
+    return int(value or 0)
+
+
+def incomplete_month_rows(quality: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """One (measure, rows) per missing or unusually low force-month of the account, in force and month order.
+
+    Examples
+    --------
+    >>> incomplete_month_rows({"incomplete_force_months": [
+    ...     {"force": "suffolk", "month": "2025-03", "status": "missing", "rows": 0, "usual_rows": 4000},
+    ...     {"force": "suffolk", "month": "2025-07", "status": "low", "rows": 1200, "usual_rows": 4000}],
+    ...     "low_month_share": 0.5})  # doctest: +NORMALIZE_WHITESPACE
+    [('Missing month: suffolk 2025-03 (no file; usually 4,000 rows)', 0),
+     ('Unusually low month: suffolk 2025-07 (below 50% of its usual 4,000 rows)', 1200)]
+    """
+    share = float(quality.get("low_month_share", 0.5))
+    out = []
+    for r in quality.get("incomplete_force_months", []):
+        usual = f"{int(r['usual_rows']):,}" if r.get("usual_rows") is not None else "n/a"
+        if r["status"] == "missing":
+            out.append((f"Missing month: {r['force']} {r['month']} (no file; usually {usual} rows)", 0))
+        else:
+            out.append((f"Unusually low month: {r['force']} {r['month']} (below {share:.0%} of its usual "
+                        f"{usual} rows)", int(r["rows"])))
+    return out
+
+
 def quality_rows(quality: Mapping[str, Any], district: str | None = None, *, by_district: bool = False
                  ) -> pd.DataFrame:
     """The data-quality account as rows for people: ``measure`` and ``rows``.
+
+    The county's totals (with the rows placed by LSOA code and by the LSOA-name fallback), then every missing or
+    unusually low force-month (:func:`incomplete_month_rows`: a missing month shows 0 rows).
 
     Parameters
     ----------
@@ -146,16 +182,17 @@ def quality_rows(quality: Mapping[str, Any], district: str | None = None, *, by_
     Examples
     --------
     >>> q = {"rows_read": 10, "districts": {"A": 6, "B": 1}, "unallocated": 2, "out_of_area": 1,
-    ...      "duplicates_dropped": 0}
+    ...      "duplicates_dropped": 0, "placed_by_code": {"total": 6}, "placed_by_name": {"total": 1}}
     >>> quality_rows(q, "A")["rows"].tolist()
-    [10, 7, 6, 2, 1, 0, 0, 0]
+    [10, 7, 6, 6, 1, 2, 1, 0, 0, 0]
     """
     values = {**quality, "placed": sum(quality["districts"].values())}
-    rows = [(label, int(values.get(key, 0) or 0)) for key, label in QUALITY_ROWS]
+    rows = [(label, _total(values.get(key, 0))) for key, label in QUALITY_ROWS]
     if district is not None:
         rows.insert(2, (f"Placed in {district} (all months)", int(quality["districts"].get(district, 0))))
     if by_district:
         rows += [(f"Placed in {d}", int(n)) for d, n in quality["districts"].items()]
+    rows += incomplete_month_rows(quality)
     return pd.DataFrame(rows, columns=["measure", "rows"])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csa_analysis.config.county import County
+from csa_analysis.ingest.combine import LOW_MONTH_SHARE
 from csa_analysis.method.costs import NO_UNIT_COST, unit_costs_for
 from csa_analysis.method.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
 from csa_analysis.method.harm import harm_weights_for
@@ -26,8 +27,13 @@ CAVEATS = (
     "significant'.",
     "Recorded crime counts what is reported to and recorded by the police; changes in reporting or recording "
     "practice change the counts without any change in crime.",
-    "police.uk moves every record to an anonymous map point covering at least eight addresses; figures are "
-    "only ever aggregated to district level.",
+    "Records are placed in districts by their LSOA code through the ONS lookups shipped with the workbench "
+    "(LSOA 2011 to the December 2018 districts for older files; LSOA 2021 to the May 2022 and May 2023 districts "
+    "for current ones), each file read in its own LSOA vintage; an authority formed by a merger also receives "
+    "its predecessors' records from older files, so a time series runs across the reorganisation. The LSOA name "
+    "(which police.uk never renamed after mergers) is used only for a code in no lookup, and the data-quality "
+    "section counts those rows. police.uk moves every record to an anonymous map point covering at least eight "
+    "addresses; figures are only ever aggregated to district level.",
     "Records with no location (no LSOA) cannot be placed in a district: they are counted as unallocated and "
     "shown in the data-quality section, not dropped silently.",
     "A Crime ID counts once, in the earliest month it appears. Anti-social behaviour incidents have no Crime "
@@ -35,9 +41,10 @@ CAVEATS = (
     "In the priority score a component that is unknown for an issue (no harm weight, no unit cost, no "
     "comparison quarter) is left out of that issue's score and the other weights renormalised: an unknown "
     "component never decides a ranking by its absence (`score_basis` names the components used).",
-    "Rates use the ONS mid-year population estimate in county.toml for every quarter.",
     "Where the previous quarter or the same quarter last year is not fully in the data (for every force), "
-    "every table, sentence and status says 'no comparison available', never 'no increase'.",
+    "every table, sentence and status says 'no comparison available', never 'no increase'. A quarter counts "
+    "as complete only when every force whose files are in the data has all three months; a month missing for "
+    "some force is blank in the monthly series and breaks the trend lines.",
     "Delivery levels are a transparent default protocol for the county strategy group to confirm or "
     "override, not a decision.",
 )
@@ -58,6 +65,10 @@ DEFAULT_COST_CAVEAT = (
 def caveats(county: County) -> list[str]:
     """The assumptions and caveats that apply to this county's configuration."""
     out = list(CAVEATS)
+    out.insert(6, f"Rates use {county.population_source} for every quarter.")
+    out.insert(8, f"A force-month with fewer than {LOW_MONTH_SHARE:.0%} of that force's median monthly rows is "
+               "reported as unusually low in the data-quality section (a local judgement: most likely a partial "
+               "upload); its counts are used as published.")
     out.insert(5, DEFAULT_HARM_CAVEAT if county.harm_table is None else
                f"Harm weights come from the county's own table {county.harm_table.name}, not the shipped default.")
     out.insert(6, DEFAULT_COST_CAVEAT if county.cost_table is None else
