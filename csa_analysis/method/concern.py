@@ -140,7 +140,8 @@ def concern_vs_recorded(issue_scores: pd.DataFrame) -> pd.DataFrame:
     ...     "rate_per_1000": [0.1, 10, 1], "respondents": [400] * 3, "concerned": [200, 20, 100]})
     >>> s["concern_share"] = s["concerned"] / s["respondents"]
     >>> s["concern_low"], s["concern_high"] = wilson_interval(s["concerned"], s["respondents"])
-    >>> concern_vs_recorded(s)[["issue", "volume_rank", "agreement"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    >>> out = concern_vs_recorded(s)[["issue", "volume_rank", "agreement"]]
+    >>> out.to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
     [{'issue': 'X', 'volume_rank': 3, 'agreement': 'high concern, low recorded volume'},
      {'issue': 'Z', 'volume_rank': 2, 'agreement': 'concern and recorded volume agree'},
      {'issue': 'Y', 'volume_rank': 1, 'agreement': 'low concern, high recorded volume'}]

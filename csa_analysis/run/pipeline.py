@@ -35,10 +35,10 @@ from csa_analysis.method.disclosure import publish
 from csa_analysis.method.score import Scored, build_tables_from_counts
 from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
 from csa_analysis.report.tables import write_tables
+from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
 from csa_analysis.sources.benchmarking import county_recorded_crime
 from csa_analysis.sources.consultation import read_consultation
 from csa_analysis.sources.local import LocalCounts, read_local_counts, scored_local_issues
-from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
 
 ENGINES = ("arrow", "dask")
 
