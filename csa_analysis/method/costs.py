@@ -111,7 +111,8 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
     Parameters
     ----------
     scores : DataFrame
-        District x issue table with ``count``, ``harm_score`` and ``cost_of_crime_gbp``.
+        District x issue table with ``count``, ``harm_score`` and ``cost_of_crime_gbp``; rows of local issues
+        (partner data, not police.uk types) are left out, as they would count police.uk incidents twice.
     county : County
         Populations (residents), funding (pounds for its period, blank where not given), the funding period and
         the need basis (``[funding] need_basis``: incidents, harm or cost).
@@ -132,7 +133,8 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
     info = county.funding_info
     # police.uk records only: a local issue (domestic abuse incidents, SARC referrals) counts incidents that
     # police.uk also holds under its own types, so adding them would count one incident twice.
-    scores = scores[scores["issue"].astype("str").isin(ISSUES)]
+    if "issue" in scores:
+        scores = scores[scores["issue"].astype("str").isin(ISSUES)]
     g = scores.groupby("district", observed=True, sort=False)
     out = pd.DataFrame({
         "incidents": g["count"].sum().astype("int64"),
