@@ -471,11 +471,15 @@ def benchmarking_section(pack: Pack):
         versus = html_table(t, {"offence_group": ("Offence group", "text"),
                                 "rate_per_1000": ("Per 1,000 residents", "rate"),
                                 "peers_rate_per_1000": ("Peers per 1,000 (pooled)", "rate"),
+                                "england_wales_rate_per_1000": ("England and Wales per 1,000", "rate"),
                                 "rank_among_peers": ("Rank among peers (1 = highest)", "int"),
                                 "peer_group_size": ("Areas compared", "int")})
-        return html_output("<h2>Benchmarking against similar areas</h2>" + intro + own_line + named + versus)
+        chart = charts.png(charts.benchmark_chart(rc, pack.district, C2_FOCUS)).data
+        return html_output("<h2>Benchmarking against similar areas</h2>" + intro + own_line + named + chart
+                           + versus)
     total = rc[rc["offence_group"] == C2_FOCUS[0]]
-    return html_output("<h2>Benchmarking against similar areas</h2>" + intro + html_table(total, {
+    chart = charts.png(charts.percentile_chart(rc, pack.county.district_names, C2_FOCUS)).data
+    return html_output("<h2>Benchmarking against similar areas</h2>" + intro + chart + html_table(total, {
         "district": ("District", "text"), "peers": ("Most similar areas", "text"),
         "rate_per_1000": ("Crimes per 1,000", "rate"), "peers_rate_per_1000": ("Peers per 1,000 (pooled)", "rate"),
         "rank_among_peers": ("Rank among peers (1 = highest)", "int"), "peer_group_size": ("Areas compared", "int"),
