@@ -109,6 +109,10 @@ class TestReadingCounts:
         assert local.coverage == {"Hate incidents": ("2025-01", "2025-02")}
         assert local.missing_district_months == {"Hate incidents": 1}  # Ashby has no row for 2025-02
 
+    def test_a_district_without_a_code_in_county_toml_is_found_by_its_ons_code(self, tmp_path):
+        county = write_data(tmp_path, "2025-01,E07000132,Hate incidents,4\n")  # no code given for it in the TOML
+        assert read_local_counts(county, ["2025-01"]).counts["district"].tolist() == ["Hinckley and Bosworth"]
+
     @pytest.mark.parametrize("rows, problem, where", [
         ("2025-01,Ashby,Burglary,2\n", "issue 'Burglary' is not a local issue declared", "row 2, column 'issue'"),
         ("2025-01,Ashby,Hate incidents,2\n2025-01,Blaby,Hate incidents,2\n", "district 'Blaby' matches no district",

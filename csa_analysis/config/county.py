@@ -401,9 +401,18 @@ class County:
         return tuple(i.name for i in self.local_issues if i.illustrative)
 
     def district_keys(self) -> dict[str, str]:
-        """Normalised official name, alias or ONS code -> official name (how partner tables name districts)."""
+        """Normalised official name, alias or ONS code -> official name (how partner tables name districts).
+
+        A district given without its code in county.toml is also found by the code(s) the packaged ONS lookups
+        give its name (any vintage), so a partner table may use codes either way.
+        """
         out = self.name_map()
-        out |= {normalise_name(d.code): d.name for d in self.districts if d.code}
+        by_name: dict[str, list[str]] = {}
+        for code, name in _district_names().items():
+            by_name.setdefault(normalise_name(name), []).append(code)
+        for d in self.districts:
+            codes = [d.code] if d.code else by_name.get(normalise_name(d.name), [])
+            out |= {normalise_name(c): d.name for c in codes}
         return out
 
     def issue_settings(self, issue: str) -> IssueSettings:

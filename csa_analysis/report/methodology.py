@@ -395,7 +395,9 @@ def partner_data_markdown(county: County) -> str:
             f"{pop} for every area, this county's included (`rate_per_1000_ons`), so all areas are on one basis; "
             "the estimates may be a year or two older than the crime figures. With several editions in the folder, "
             "the edition ending twelve months earlier gives the change on the previous year.\n\n"
-            + peers_markdown(k=county.peers_k).replace("### ", "#### "))
+            + peers_markdown(k=county.peers_k, population_year=county.population_year
+                             if county.recorded_crime_population == county.population_file else None
+                             ).replace("### ", "#### "))
         parts.append(
             "**Cross-check: police.uk against Table C2.** For each district that is its own CSP, police.uk crimes "
             "(every type except anti-social behaviour, and type by type where the groups correspond) are set "

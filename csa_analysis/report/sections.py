@@ -368,7 +368,8 @@ def local_issues_section(pack: Pack):
         scored = i.name in cp.index
         where = ds if ds is not None else cp
         rows.append({
-            "issue": i.name + (" (ILLUSTRATIVE)" if i.illustrative else ""), "source": i.source,
+            "issue": i.name + (" (ILLUSTRATIVE)" if i.illustrative else ""),
+            "source": i.source + (f". {i.description}" if i.description else ""),
             "months": f"{months.get('first')} to {months.get('last')}" if months.get("first") else NA,
             "harm": (f"{fmt(i.harm_weight, 'weight')} {pack.harm_unit}: {i.harm_source}" if i.harm_weight is not None
                      else "no harm weight declared (unknown, not 0)"),
