@@ -227,6 +227,9 @@ class TestScoringLocalIssues:
 
     def test_local_issues_are_on_every_grid_and_left_out_of_incidents(self, scored):
         assert len(scored["issue_scores"]) == 7 * 16
+        for key in ("issue_scores", "county_priorities", "monthly", "rag"):  # the CSVs carry the label too
+            t = scored[key]
+            assert set(t.loc[t["illustrative"], "issue"].astype("str")) == {SARC.name}
         assert set(scored["rag"]["issue"].astype("str")) >= {SARC.name, DA.name}
         cpa = scored["cost_per_area"].set_index("district")
         assert cpa.loc["Ashby", "incidents"] == 14 * 30  # police.uk records only: no double counting

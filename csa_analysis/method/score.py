@@ -235,7 +235,24 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     tables["rag"] = rag_table(issue_scores, county_priorities)
     if consultation is not None:
         tables["concern"] = concern_vs_recorded(issue_scores)
-    return tables
+    return mark_illustrative(tables, county)
+
+
+def mark_illustrative(tables: dict[str, pd.DataFrame], county: County) -> dict[str, pd.DataFrame]:
+    """Label the rows built from invented inputs, so that the CSV tables carry the label too: an ``illustrative``
+    column (bool) on every table with an ``issue`` column, true for the local issues county.toml marks
+    ``illustrative = true`` (and every row of ``concern`` when the consultation is marked so). Tables are
+    unchanged when nothing is illustrative."""
+    names = set(county.illustrative_issues)
+    survey = county.consultation_illustrative and county.consultation_file is not None
+    if not names and not survey:
+        return tables
+    out = dict(tables)
+    for key, table in tables.items():
+        if "issue" in table.columns:
+            flag = table["issue"].astype("str").isin(names)
+            out[key] = table.assign(illustrative=flag | survey if key == "concern" else flag)
+    return out
 
 
 __all__ = ["Scored", "build_tables", "build_tables_from_counts"]
