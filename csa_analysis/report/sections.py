@@ -535,6 +535,12 @@ def recorded_crime_check(pack: Pack):
     if pack.district:
         t = t[t["district"].astype("str") == pack.district]
     basis = esc(t["basis"].iloc[0]) if len(t) else ""
+    total = t[t["offence_group"] == C2_FOCUS[0]]
+    if len(total) and total["c2_count_for_months"].sum() > 0:
+        p, c = total["police_uk_count"].sum(), total["c2_count_for_months"].sum()
+        where = esc(pack.district) if pack.district else f"the {len(total)} districts compared"
+        basis += (f" In {where}, police.uk holds {fmt(p, 'int')} crimes against Table C2's {fmt(c, 'int')} for the "
+                  f"same months: {fmt(abs(p - c) / c, 'share')} {'fewer' if p < c else 'more'}")
     return html_output(head + f"<p>{esc(t['period'].iloc[0]) if len(t) else ''}: {basis}.</p>" + html_table(t, {
         "district": ("District", "text"), "offence_group": ("Table C2 group", "text"),
         "police_uk_issues": ("police.uk types", "text"), "police_uk_count": ("police.uk", "int"),
