@@ -241,3 +241,29 @@ class TestScoringLocalIssues:
         counts, months, quality = with_local_issues(police, local, county, Q3, {})
         assert list(counts["issue"].cat.categories) == list(ISSUES) and months == {}
         assert quality["local"]["not_scored"] == ["Hate incidents"]
+
+
+def test_csa_check_refuses_a_bad_local_row_with_exit_2(tmp_path, capsys):
+    import shutil
+
+    from csa_analysis.cli import main
+    from csa_analysis.paths import SAMPLE_DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DATA_DIR, data)
+    with (data / "county.toml").open("a", encoding="utf-8") as fh:
+        fh.write(ISSUE)
+    (data / "local").mkdir()
+    (data / "local" / "hate.csv").write_text("month,district,issue,count\n2018-10,North West Leics,Hate incidents,3\n"
+                                            "2018-11,Melton,Hate incidents,-2\n", encoding="utf-8")
+    assert main(["check", "--data", str(data), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "hate.csv" in err and "row 3, column 'count'" in err and "Traceback" not in err
+    (data / "local" / "hate.csv").write_text("month,district,issue,count\n2018-10,North West Leics,Hate incidents,3\n",
+                                            encoding="utf-8")
+    assert main(["check", "--data", str(data), "--json", "--quiet"]) == 0
+    import json
+
+    quality = json.loads(capsys.readouterr().out)
+    assert quality["local"]["files"] == {"hate.csv": 1}
+    assert quality["local"]["issues"]["Hate incidents"]["district_months_without_row"] == 6
