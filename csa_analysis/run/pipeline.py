@@ -130,6 +130,8 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     counts, account, quality = count(county, cache_dir=cache, progress=progress)
     months = complete_months(account)
     grid_counts, scored_months, quality = with_local_issues(counts, local, county, q, quality)
+    for issue in quality.get("local", {}).get("not_scored", []):
+        say(f"Local issue {issue!r} is not scored for {q}: its months in local/*.csv do not cover the quarter")
     if consultation is not None:
         consultation = consultation[consultation["issue"].isin(set(grid_counts["issue"].cat.categories))]
     tables = build_tables_from_counts(grid_counts, county, q, months, scored_months, consultation)
