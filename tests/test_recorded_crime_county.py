@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from csa_analysis.config.county import read_county
+from csa_analysis.errors import InputError
 from csa_analysis.paths import CURRENT_SAMPLE_DIR, ONS_DATA_DIR, SAMPLE_DATA_DIR
 from csa_analysis.sources.benchmarking import RECORDED_CRIME_COLUMNS, county_recorded_crime
 
@@ -185,3 +186,33 @@ def test_csa_score_writes_recorded_crime_csv(tmp_path):
     assert charnwood["rate_per_1000"] == pytest.approx(raw_count("Charnwood", TOTAL) / 185851 * 1000)  # county.toml
     check = pd.read_csv(out / "tables" / "recorded_crime_check.csv")
     assert check.empty  # police.uk 2018-19 and the year ending June 2025 share no month: no comparison
+
+
+class TestAPeerListOfTheCountysOwn:
+    def test_a_declared_peer_list_replaces_the_computed_peers(self, tmp_path):
+        folder = write_county(tmp_path, '[[districts]]\nname = "Blaby"\ncode = "E07000129"\npopulation = 105278\n'
+                                        '[[districts]]\nname = "Melton"\npopulation = 53237\n')
+        (folder / "peers.csv").write_text("district,peer\nBlaby,Charnwood\nBlaby,E07000131\nMelton,Rutland\n",
+                                          encoding="utf-8")
+        toml = (folder / "county.toml").read_text(encoding="utf-8")
+        (folder / "county.toml").write_text(toml + 'peer_list = "peers.csv"\n', encoding="utf-8")
+        county = read_county(folder)
+        tables = county_recorded_crime(county)
+        peers = tables["recorded_crime_peers"]
+        assert peers[["district", "peer_rank", "peer_name"]].values.tolist() == [
+            ["Blaby", 1, "Charnwood"], ["Blaby", 2, "Harborough"], ["Melton", 1, "Rutland"]]
+        assert set(peers["method"]) == {"user-supplied"}
+        blaby = row(tables["recorded_crime"], "Blaby", TOTAL)
+        pooled = (raw_count("Charnwood", TOTAL) + raw_count("Harborough", TOTAL)) / (
+            raw_populations()["E07000130"] + raw_populations()["E07000131"]) * 1000
+        assert blaby["peers_rate_per_1000"] == pytest.approx(pooled)
+        assert county.peer_list in county.input_files()
+
+    def test_a_district_without_peers_is_refused(self, tmp_path):
+        folder = write_county(tmp_path, '[[districts]]\nname = "Blaby"\ncode = "E07000129"\npopulation = 105278\n'
+                                        '[[districts]]\nname = "Melton"\npopulation = 53237\n')
+        (folder / "peers.csv").write_text("district,peer\nBlaby,Charnwood\n", encoding="utf-8")
+        toml = (folder / "county.toml").read_text(encoding="utf-8")
+        (folder / "county.toml").write_text(toml + 'peer_list = "peers.csv"\n', encoding="utf-8")
+        with pytest.raises(InputError, match="no peer is listed for Melton"):
+            county_recorded_crime(read_county(folder))

@@ -329,6 +329,9 @@ class County:
         shipped mid-2023 workbook).
     peers_k : int
         How many most similar peers each district is compared with (``[recorded_crime] peers``).
+    peer_list : Path or None
+        The county's own peers (``[recorded_crime] peer_list``: a table ``district, peer``), replacing the
+        computed nearest neighbours, e.g. a most similar group the county holds.
     """
 
     name: str
@@ -357,6 +360,7 @@ class County:
     recorded_crime_files: tuple[Path, ...] = ()
     recorded_crime_population: Path | None = None
     peers_k: int = 5
+    peer_list: Path | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -440,7 +444,7 @@ class County:
         """Every file this county description reads besides the police.uk downloads: county.toml first."""
         files = [self.toml_path, self.population_file, self.funding_file, self.partnerships_file,
                  self.harm_table, self.harm_alternative, self.cost_table, *self.local_files,
-                 self.consultation_file, *self.recorded_crime_files]
+                 self.consultation_file, *self.recorded_crime_files, self.peer_list]
         if self.recorded_crime_files and self.recorded_crime_population not in files:
             files.append(self.recorded_crime_population)
         return [p for p in files if p is not None]
@@ -454,7 +458,7 @@ _TOP_KEYS = {
     "funding_info", "harm", "costs", "morile", "partnerships", "issues", "local", "consultation",
     "recorded_crime",
 }
-_RECORDED_CRIME_KEYS = {"folder", "ons_workbook", "peers"}
+_RECORDED_CRIME_KEYS = {"folder", "ons_workbook", "peers", "peer_list"}
 _DISTRICT_KEYS = {"name", "code", "population", "aliases", "funding_gbp"}
 _POPULATION_KEYS = {"ons_workbook"}
 #: An ONS district code: a letter and eight digits (E06000065, W06000015).
@@ -623,7 +627,8 @@ def _partner_inputs(raw: dict[str, Any], base: Path, toml_path: Path, workbook: 
                              file=toml_path, where="[recorded_crime]",
                              expected='ons_workbook = "mye23tablesew.xlsx" (the ONS mid-year estimates as published)')
     k = check_number(rc.get("peers", 5), toml_path, "[recorded_crime] peers", integer=True, minimum=1, maximum=50)
-    return {"local_files": local_files, "consultation_file": consultation,
+    peer_list = _reference(rc, "peer_list", "[recorded_crime] peer_list", toml_path)
+    return {"local_files": local_files, "consultation_file": consultation, "peer_list": peer_list,
             "consultation_illustrative": consultation_illustrative, "recorded_crime_files": files,
             "recorded_crime_population": population, "peers_k": k}
 

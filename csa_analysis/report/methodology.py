@@ -397,7 +397,8 @@ def partner_data_markdown(county: County) -> str:
             f"{pop} for every area, this county's included (`rate_per_1000_ons`), so all areas are on one basis; "
             "the estimates may be a year or two older than the crime figures. With several editions in the folder, "
             "the edition ending twelve months earlier gives the change on the previous year.\n\n"
-            + peers_markdown(k=county.peers_k, population_year=county.population_year
+            + peers_markdown(k=county.peers_k, user_supplied=county.peer_list is not None,
+                             population_year=county.population_year
                              if county.recorded_crime_population == county.population_file else None
                              ).replace("### ", "#### "))
         parts.append(

@@ -179,6 +179,8 @@ def partner_inputs(county: County, local: LocalCounts, consultation: pd.DataFram
     if county.consultation_file is not None:
         rows[county.consultation_file] = None if consultation is None else int(len(consultation))
     rows |= {p: None for p in county.recorded_crime_files}
+    if county.peer_list is not None:
+        rows[county.peer_list] = None
     if county.recorded_crime_files and county.recorded_crime_population is not None:
         rows[county.recorded_crime_population] = None
     out = []

@@ -21,8 +21,14 @@ import pandas as pd
 
 from csa_analysis.config.county import County
 from csa_analysis.config.population import read_mid_year_estimates
+from csa_analysis.config.tables import Column, Schema, read_table
 from csa_analysis.errors import InputError
-from csa_analysis.sources.peers import recorded_crime_table
+from csa_analysis.sources.peers import (
+    area_profiles,
+    nearest_neighbours,
+    recorded_crime_table,
+    user_peers,
+)
 from csa_analysis.sources.recorded_crime import csp_areas, match_districts, read_table_c2_editions, year_on_year
 
 #: Columns of ``tables/recorded_crime.csv`` (design.md section 5 first).
@@ -66,7 +72,14 @@ def county_recorded_crime(county: County) -> dict[str, pd.DataFrame]:
                          where="[recorded_crime]", expected='ons_workbook = "mye23tablesew.xlsx"')
     population = read_mid_year_estimates(county.recorded_crime_population)
     keys = [d.code or d.name for d in county.districts]
-    table = recorded_crime_table(keys, latest, population, k=county.peers_k, file=county.toml_path,
+    areas = csp_areas(latest)
+    profiles = area_profiles(areas, population)
+    placed = match_districts(keys, areas, file=county.toml_path, where="[[districts]]")
+    if county.peer_list is not None:
+        peers = read_peer_list(county, areas, profiles)
+    else:
+        peers = nearest_neighbours(profiles, k=county.peers_k, targets=sorted(set(placed["area_code"])))
+    table = recorded_crime_table(keys, latest, population, peers=peers, file=county.toml_path,
                                  where="[[districts]]")
     official = dict(zip(keys, county.district_names, strict=True))
     table["district"] = table["district"].map(official)
@@ -83,7 +96,7 @@ def county_recorded_crime(county: County) -> dict[str, pd.DataFrame]:
                               * 1000).astype("float64")
     table = _add_year_on_year(table, editions, latest_end)
     table["source"] = latest["source"].iloc[0]
-    peers = _peer_rows(table, latest, population, county)
+    peers = _peer_rows(placed, peers, profiles, county)
     return {"recorded_crime": table[list(RECORDED_CRIME_COLUMNS)].reset_index(drop=True),
             "recorded_crime_peers": peers}
 
@@ -112,25 +125,46 @@ def _add_year_on_year(table: pd.DataFrame, editions: pd.DataFrame, latest_end: s
     return out
 
 
-def _peer_rows(table: pd.DataFrame, latest: pd.DataFrame, population: pd.DataFrame,
-               county: County) -> pd.DataFrame:
+def _peer_rows(placed: pd.DataFrame, peers: pd.DataFrame, profiles: pd.DataFrame, county: County) -> pd.DataFrame:
     """One row per district x peer, with the characteristics the method compared (for the annex and the pack)."""
-    from csa_analysis.sources.peers import area_profiles, nearest_neighbours
-
-    areas = csp_areas(latest)
-    placed = match_districts([d.code or d.name for d in county.districts], areas, file=county.toml_path,
-                             where="[[districts]]")
-    placed["district"] = county.district_names
-    profiles = area_profiles(areas, population)
-    nn = nearest_neighbours(profiles, k=county.peers_k, targets=sorted(set(placed["area_code"])))
+    placed = placed.assign(district=county.district_names)
     traits = ["population", "density_per_sq_km", "share_0_15", "share_16_24", "share_65_plus"]
     prof = profiles.set_index("area_code")[traits]
-    out = placed[["district", "area_code"]].merge(nn, on="area_code")
+    out = placed[["district", "area_code"]].merge(peers, on="area_code")
     out = out.join(prof.add_prefix("peer_"), on="peer_code").join(prof, on="area_code")
     cols = ["district", "area_name", "peer_rank", "peer_name", "distance", *traits, *[f"peer_{t}" for t in traits],
             "peer_code", "method"]
-    return out[cols].sort_values(["district", "peer_rank"], key=lambda s: s.map(
-        {d: i for i, d in enumerate(county.district_names)}) if s.name == "district" else s, ignore_index=True)
+    order = {d: i for i, d in enumerate(county.district_names)}
+    return out[cols].assign(_d=out["district"].map(order)).sort_values(["_d", "peer_rank"], ignore_index=True
+                                                                         ).drop(columns="_d")
 
 
-__all__ = ["RECORDED_CRIME_COLUMNS", "county_recorded_crime"]
+#: A county's own peer list (``[recorded_crime] peer_list``): each district's peers, in order.
+PEER_SCHEMA = Schema("peer list (district, peer)", (
+    Column("district", "district"),
+    Column("peer", expected="a CSP or district name or ONS code of England and Wales"),
+))
+
+
+def read_peer_list(county: County, areas: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
+    """The county's own peers (for example its Home Office most similar group, where the county has the list):
+    ``district, peer`` rows, the peers in order; every district of the county must have at least one.
+
+    Raises
+    ------
+    InputError
+        An unknown district, a peer matching no CSP or two, a peer in the district's own CSP, or a district with
+        no peer (the file and row named).
+    """
+    path = county.peer_list
+    t = read_table(path, PEER_SCHEMA, districts=county.district_keys())
+    missing = [d for d in county.district_names if d not in set(t["district"])]
+    if missing:
+        raise InputError(f"no peer is listed for {', '.join(missing)}", file=path,
+                         expected="rows 'district, peer' for every district of county.toml")
+    key = {d.name: d.code or d.name for d in county.districts}
+    pairs = pd.DataFrame({"area": t["district"].map(key), "peer": t["peer"]})
+    return user_peers(pairs, areas, profiles, file=path)
+
+
+__all__ = ["PEER_SCHEMA", "RECORDED_CRIME_COLUMNS", "county_recorded_crime", "read_peer_list"]
