@@ -184,7 +184,9 @@ def format_quality(quality: dict) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     county, ds = _load(args)
-    check_other_inputs(county)
+    local = check_other_inputs(county, ds.quality.get("months", []))
+    if local is not None:
+        ds.quality["local"] = local
     if args.json:
         print(json.dumps(ds.quality, indent=1))
     else:
@@ -192,9 +194,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def check_other_inputs(county: County) -> None:
+def check_other_inputs(county: County, months: list[str] | None = None) -> dict | None:
     """Read every input ``csa assess`` reads besides the police.uk files, so ``csa check`` refuses what
-    ``assess`` would: reference tables, the MoRiLE scales and the partnership register."""
+    ``assess`` would: reference tables, the MoRiLE scales, the partnership register, the local issues' counts
+    (checked against the police.uk ``months``), the consultation and Table C2. Returns the local issues' part
+    of the data-quality account (None without local issues)."""
     from csa_analysis.method.costs import unit_costs_for
     from csa_analysis.method.harm import harm_weights_for, read_harm_table
     from csa_analysis.method.scoring import morile_scales
@@ -208,6 +212,17 @@ def check_other_inputs(county: County) -> None:
         from csa_analysis.partnerships.register import read_register
 
         read_register(county.partnerships_file, county)
+    from csa_analysis.sources.consultation import read_consultation
+    from csa_analysis.sources.local import read_local_counts
+
+    read_consultation(county)
+    if county.recorded_crime_files:
+        from csa_analysis.sources.recorded_crime import read_table_c2_editions
+
+        read_table_c2_editions(county.recorded_crime_files[0].parent)
+    if not (county.local_issues or county.local_files):
+        return None
+    return read_local_counts(county, months or []).quality()
 
 
 def dask_client(args: argparse.Namespace):

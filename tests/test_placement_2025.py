@@ -24,6 +24,7 @@ import pytest
 
 from csa_analysis.cli import main
 from csa_analysis.config import read_county
+from csa_analysis.domain.issues import ISSUES
 from csa_analysis.ingest.counts import load_dataset
 from csa_analysis.paths import CURRENT_SAMPLE_DIR, ONS_DATA_DIR, PROJECT_DIR, REFERENCE_DIR, SUFFOLK_SAMPLE_DIR
 
@@ -154,7 +155,8 @@ class TestTheShippedSamplesPlaceAsTheLookupSays:
                     for name, code in districts.items()}
         prev_by_district: Counter = Counter()
         for r in rows:
-            prev_by_district[r["district"]] += int(r["count_prev_quarter"])
+            if r["issue"] in ISSUES:  # police.uk types only: the sample's local issues are partner data
+                prev_by_district[r["district"]] += int(r["count_prev_quarter"])
         assert dict(prev_by_district) == previous
 
 
@@ -175,7 +177,9 @@ class TestTheDefaultSample:
         assert all(r["count_prev_quarter"] != "" for r in scores)
         assert sum(int(r["count_prev_quarter"]) for r in scores) > 10_000
         assert all(r["count_last_year"] == "" for r in scores)  # 2024-25Q3 is not in the data: no comparison
-        assert len(county) == 14
+        local = [i.name for i in read_county(CURRENT_SAMPLE_DIR).local_issues]
+        assert len(local) == 3  # the sample's illustrative partner data: SARC, domestic abuse and hate incidents
+        assert sorted(r["issue"] for r in county) == sorted(ISSUES + tuple(local))
 
     def test_the_samples_populations_are_the_ons_workbooks(self):
         """Checked by hand in data/raw/ons/mye23tablesew.xlsx, sheet "MYE2 - Persons", column "All ages": row 100

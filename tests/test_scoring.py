@@ -46,7 +46,7 @@ class TestComponents:
     def test_every_known_component_is_between_zero_and_one_and_visible(self):
         t = issues_table(issue=["Drugs", "Robbery", "Burglary"], count=[0, 0, 0],
                          change_flag=pd.Series([FLAG_SAME] * 3, dtype="str"), harm_score=[0.0, 0.0, 0.0],
-                         cost_of_crime_gbp=[0.0, 0.0, 0.0])
+                         cost_of_crime_gbp=[0.0, 0.0, 0.0], concern_share=[0.0, 0.0, 0.0])
         out = add_priority(t, ScoringWeights(), pd.Series({"Drugs": 0.5}))
         for c in COMPONENTS:
             assert out[f"score_{c}"].between(0, 1).all(), c

@@ -98,12 +98,14 @@ class ScoringWeights:
     harm: float = 0.30
     cost: float = 0.10
     prevalence: float = 0.15
+    concern: float = 0.15
     min_coverage: float = field(default=0.5, metadata={"maximum": 1})
 
     @property
     def components(self) -> dict[str, float]:
-        """The five weights by component (``min_coverage`` is not one)."""
-        return {c: getattr(self, c) for c in ("volume", "trend", "harm", "cost", "prevalence")}
+        """The six weights by component (``min_coverage`` is not one); ``concern`` (community concern from a
+        residents' survey) counts only where ``consultation.csv`` gives it."""
+        return {c: getattr(self, c) for c in ("volume", "trend", "harm", "cost", "prevalence", "concern")}
 
 
 @dataclass(frozen=True)
@@ -238,17 +240,44 @@ class IssueSettings:
     Attributes
     ----------
     name : str
-        A police.uk issue.
+        A police.uk issue, or the name of a local issue (partner or force data counted in ``DIR/local/*.csv``).
     county_mechanism : str
         A county-level delivery mechanism that already exists for the issue (criterion b), e.g. a drug action
         team or a substance misuse board, with its source; blank when none.
     county_funding : str
         A county-level funding opportunity for the issue (criterion d), with its source; blank when none.
+    source : str
+        Local issues only (required for them): where the counts come from ("SARC referrals by home district").
+    description : str
+        Local issues only: what is counted, in a sentence (optional).
+    harm_weight : float or None
+        Local issues only: harm per incident, in the unit of the harm table in use (CCHI days by default);
+        ``harm_source`` must say where it comes from. None: no weight (harm unknown, never 0).
+    unit_cost_gbp : float or None
+        Local issues only: pounds per incident, with ``cost_source`` (required) and ``price_year``.
+    illustrative : bool
+        Local issues only: the counts are invented or illustrative; every page, chart and sheet that shows the
+        issue carries a visible banner.
     """
 
     name: str
     county_mechanism: str = ""
     county_funding: str = ""
+    source: str = ""
+    description: str = ""
+    harm_weight: float | None = None
+    harm_source: str = ""
+    unit_cost_gbp: float | None = None
+    cost_source: str = ""
+    price_year: str = ""
+    illustrative: bool = False
+
+    @property
+    def local(self) -> bool:
+        """A local issue (partner or force data, ``DIR/local/*.csv``), not one of the 14 police.uk types."""
+        from csa_analysis.domain.issues import ISSUES
+
+        return self.name not in ISSUES
 
 
 @dataclass(frozen=True)
@@ -286,6 +315,23 @@ class County:
         The mid-year of the estimates when populations were read from an ONS workbook (``population_file``).
     population_sheet : str or None
         The workbook sheet they were read from (``MYE2 - Persons``); None for a district table or the TOML.
+    local_files : tuple of Path
+        ``DIR/local/*.csv`` (or the folder named by ``local = "..."``): monthly counts of the local issues.
+    consultation_file : Path or None
+        ``DIR/consultation.csv`` (or ``consultation = "..."``): a residents' survey per district and issue.
+    consultation_illustrative : bool
+        The survey is invented or illustrative (``[consultation] illustrative = true``): banners as above.
+    recorded_crime_files : tuple of Path
+        The editions of Home Office Table C2 in ``DIR/recorded_crime/`` (or ``[recorded_crime] folder``).
+    recorded_crime_population : Path or None
+        The ONS mid-year estimates workbook for every district of England and Wales, used for the national
+        rates and the peers (``[recorded_crime] ons_workbook``; default the ``[population]`` workbook, else the
+        shipped mid-2023 workbook).
+    peers_k : int
+        How many most similar peers each district is compared with (``[recorded_crime] peers``).
+    peer_list : Path or None
+        The county's own peers (``[recorded_crime] peer_list``: a table ``district, peer``), replacing the
+        computed nearest neighbours, e.g. a most similar group the county holds.
     """
 
     name: str
@@ -308,6 +354,13 @@ class County:
     settings_given: frozenset[str] = frozenset()
     population_year: int | None = None
     population_sheet: str | None = None
+    local_files: tuple[Path, ...] = ()
+    consultation_file: Path | None = None
+    consultation_illustrative: bool = False
+    recorded_crime_files: tuple[Path, ...] = ()
+    recorded_crime_population: Path | None = None
+    peers_k: int = 5
+    peer_list: Path | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -341,6 +394,31 @@ class County:
     def has_funding(self) -> bool:
         return any(d.funding_gbp is not None for d in self.districts)
 
+    @property
+    def local_issues(self) -> tuple[IssueSettings, ...]:
+        """The local issues declared in ``[[issues]]`` (partner and force data), in declaration order."""
+        return tuple(i for i in self.issues if i.local)
+
+    @property
+    def illustrative_issues(self) -> tuple[str, ...]:
+        """Names of the local issues marked ``illustrative = true``."""
+        return tuple(i.name for i in self.local_issues if i.illustrative)
+
+    def district_keys(self) -> dict[str, str]:
+        """Normalised official name, alias or ONS code -> official name (how partner tables name districts).
+
+        A district given without its code in county.toml is also found by the code(s) the packaged ONS lookups
+        give its name (any vintage), so a partner table may use codes either way.
+        """
+        out = self.name_map()
+        by_name: dict[str, list[str]] = {}
+        for code, name in _district_names().items():
+            by_name.setdefault(normalise_name(name), []).append(code)
+        for d in self.districts:
+            codes = [d.code] if d.code else by_name.get(normalise_name(d.name), [])
+            out |= {normalise_name(c): d.name for c in codes}
+        return out
+
     def issue_settings(self, issue: str) -> IssueSettings:
         """What county.toml declares about ``issue`` (empty settings when nothing)."""
         return next((i for i in self.issues if i.name == issue), IssueSettings(issue))
@@ -365,7 +443,10 @@ class County:
     def input_files(self) -> list[Path]:
         """Every file this county description reads besides the police.uk downloads: county.toml first."""
         files = [self.toml_path, self.population_file, self.funding_file, self.partnerships_file,
-                 self.harm_table, self.harm_alternative, self.cost_table]
+                 self.harm_table, self.harm_alternative, self.cost_table, *self.local_files,
+                 self.consultation_file, *self.recorded_crime_files, self.peer_list]
+        if self.recorded_crime_files and self.recorded_crime_population not in files:
+            files.append(self.recorded_crime_population)
         return [p for p in files if p is not None]
 
 
@@ -374,8 +455,10 @@ class County:
 
 _TOP_KEYS = {
     "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
-    "funding_info", "harm", "costs", "morile", "partnerships", "issues",
+    "funding_info", "harm", "costs", "morile", "partnerships", "issues", "local", "consultation",
+    "recorded_crime",
 }
+_RECORDED_CRIME_KEYS = {"folder", "ons_workbook", "peers", "peer_list"}
 _DISTRICT_KEYS = {"name", "code", "population", "aliases", "funding_gbp"}
 _POPULATION_KEYS = {"ons_workbook"}
 #: An ONS district code: a letter and eight digits (E06000065, W06000015).
@@ -495,6 +578,7 @@ def read_county(data_dir: str | Path) -> County:
         partnerships_file=_optional_table(base, partnerships_table, "partnerships", toml_path),
         partnerships_illustrative=illustrative,
         issues=_read_issues(raw.get("issues", []), toml_path),
+        **_partner_inputs(raw, base, toml_path, pop_file if pop_sheet is not None else None),
         settings_given=frozenset(k for k in ("scoring", "delivery", "disclosure", "funding_info", "harm", "costs")
                                  if k in raw) | ({"funding_info"} if funding_settings else frozenset()),
     )
@@ -509,8 +593,50 @@ def _split_table_setting(raw: dict[str, Any], key: str, toml_path: Path) -> tupl
     return value, {}
 
 
-#: The keys ``[[issues]]`` accepts for a police.uk issue.
+def _partner_inputs(raw: dict[str, Any], base: Path, toml_path: Path, workbook: Path | None) -> dict[str, Any]:
+    """The optional partner inputs: ``DIR/local/*.csv``, ``DIR/consultation.csv`` and the Table C2 editions in
+    ``DIR/recorded_crime/`` with the ONS workbook their national rates use (see :class:`County`)."""
+    local_dir = _resolve_path(base, raw.get("local", "local"), toml_path, "local")
+    if "local" in raw and not local_dir.is_dir():
+        raise InputError("folder not found", file=local_dir, where=f"{toml_path.name} local",
+                         expected="a folder of monthly counts (month, district, issue, count) as .csv files")
+    local_files = tuple(sorted(p for p in local_dir.glob("*.csv") if not p.name.startswith((".", "~$")))
+                        ) if local_dir.is_dir() else ()
+    consultation_table, consultation_settings = _split_table_setting(raw, "consultation", toml_path)
+    _check_keys(consultation_settings, {"illustrative"}, toml_path, "[consultation]")
+    consultation_illustrative = consultation_settings.get("illustrative", False)
+    if not isinstance(consultation_illustrative, bool):
+        raise InputError(f"{consultation_illustrative!r} is not true or false", file=toml_path,
+                         where="[consultation] illustrative", expected="true or false")
+    consultation = _optional_table(base, consultation_table, "consultation", toml_path)
+    rc = _subtable(raw, "recorded_crime", _RECORDED_CRIME_KEYS, toml_path)
+    folder = _resolve_path(base, rc.get("folder", "recorded_crime"), toml_path, "[recorded_crime] folder")
+    if "folder" in rc and not folder.is_dir():
+        raise InputError("folder not found", file=folder, where=f"{toml_path.name} [recorded_crime] folder",
+                         expected="a folder holding Home Office Table C2 (.csv or .xlsx) as published")
+    files = tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx")
+                         and not p.name.startswith((".", "~$")))) if folder.is_dir() else ()
+    population = _reference(rc, "ons_workbook", "[recorded_crime] ons_workbook", toml_path)
+    if population is None and files:
+        from csa_analysis.paths import ONS_DATA_DIR
+
+        shipped = ONS_DATA_DIR / "mye23tablesew.xlsx"
+        population = workbook or (shipped if shipped.is_file() else None)
+        if population is None:
+            raise InputError("Table C2 is given but no ONS population workbook for England and Wales",
+                             file=toml_path, where="[recorded_crime]",
+                             expected='ons_workbook = "mye23tablesew.xlsx" (the ONS mid-year estimates as published)')
+    k = check_number(rc.get("peers", 5), toml_path, "[recorded_crime] peers", integer=True, minimum=1, maximum=50)
+    peer_list = _reference(rc, "peer_list", "[recorded_crime] peer_list", toml_path)
+    return {"local_files": local_files, "consultation_file": consultation, "peer_list": peer_list,
+            "consultation_illustrative": consultation_illustrative, "recorded_crime_files": files,
+            "recorded_crime_population": population, "peers_k": k}
+
+
+#: The keys ``[[issues]]`` accepts for a police.uk issue; a local issue also takes :data:`_LOCAL_ISSUE_KEYS`.
 _ISSUE_KEYS = {"name", "county_mechanism", "county_funding"}
+_LOCAL_ISSUE_KEYS = {"source", "description", "harm_weight", "harm_source", "unit_cost_gbp", "cost_source",
+                     "price_year", "illustrative"}
 
 
 def _read_issues(issues_raw: Any, toml_path: Path) -> tuple[IssueSettings, ...]:
@@ -529,21 +655,54 @@ def _read_issues(issues_raw: Any, toml_path: Path) -> tuple[IssueSettings, ...]:
         name = t.get("name")
         if isinstance(name, str) and name.strip():
             where = f"[[issues]] {name.strip()!r}"
-        _check_keys(t, _ISSUE_KEYS, toml_path, where)
-        if name not in ISSUES:
-            raise InputError(f"name {name!r} is not a police.uk issue", file=toml_path, where=where,
-                             expected="one of " + ", ".join(ISSUES))
-        if any(o.name == name for o in out):
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("has no name", file=toml_path, where=where,
+                             expected='name = "Drugs" (a police.uk issue) or the name of a local issue')
+        name = " ".join(name.split())
+        local = name not in ISSUES
+        _check_keys(t, _ISSUE_KEYS | (_LOCAL_ISSUE_KEYS if local else set()), toml_path, where)
+        near = [i for i in ISSUES if normalise_name(i) == normalise_name(name)]
+        if local and near:
+            raise InputError(f"name {name!r} is spelt differently from the police.uk issue {near[0]!r}",
+                             file=toml_path, where=where, expected=f'name = "{near[0]}" exactly')
+        if any(normalise_name(o.name) == normalise_name(name) for o in out):
             raise InputError(f"issue {name!r} is declared twice", file=toml_path, where=where,
                              expected="one [[issues]] table per issue")
         texts = {}
-        for key in ("county_mechanism", "county_funding"):
+        for key in ("county_mechanism", "county_funding", *(
+                ("source", "description", "harm_source", "cost_source", "price_year") if local else ())):
             value = t.get(key, "")
             if not isinstance(value, str):
                 raise InputError(f"{value!r} is not text", file=toml_path, where=f"{where} {key}",
                                  expected="its name and source, e.g. \"County substance misuse board (agreement 6.5)\"")
             texts[key] = " ".join(value.split())
-        out.append(IssueSettings(name, **texts))
+        extra: dict[str, Any] = {}
+        if local:
+            if not texts["source"]:
+                raise InputError("a local issue has no source", file=toml_path, where=where,
+                                 expected='source = "where the counts come from", e.g. "SARC referrals by home '
+                                          'district (county SARC)" (police.uk issues are spelt exactly as '
+                                          "police.uk: " + ", ".join(ISSUES) + ")")
+            for key, src, label in (("harm_weight", "harm_source", "harm per incident"),
+                                    ("unit_cost_gbp", "cost_source", "pounds per incident")):
+                if key in t:
+                    extra[key] = check_number(t[key], toml_path, f"{where} {key}", minimum=0,
+                                              maximum=MAX_SETTING if key == "harm_weight" else MAX_GBP)
+                    if not texts[src]:
+                        raise InputError(f"{key} is given without its source", file=toml_path, where=where,
+                                         expected=f'{src} = "..." naming where the {label} comes from')
+                elif texts[src]:
+                    raise InputError(f"{src} is given without {key}", file=toml_path, where=where,
+                                     expected=f"{key} = <{label}> with its {src}, or neither")
+            if texts["price_year"] and "unit_cost_gbp" not in t:
+                raise InputError("price_year is given without unit_cost_gbp", file=toml_path, where=where,
+                                 expected="unit_cost_gbp, cost_source and price_year together")
+            illustrative = t.get("illustrative", False)
+            if not isinstance(illustrative, bool):
+                raise InputError(f"{illustrative!r} is not true or false", file=toml_path,
+                                 where=f"{where} illustrative", expected="true or false")
+            extra["illustrative"] = illustrative
+        out.append(IssueSettings(name, **texts, **extra))
     return tuple(out)
 
 

@@ -70,8 +70,23 @@ def read_unit_costs(path: str | Path) -> pd.DataFrame:
 
 
 def unit_costs_for(county: County) -> pd.DataFrame:
-    """The county's unit costs: its ``[costs] table`` if configured, else the shipped default."""
-    return read_unit_costs(county.cost_table) if county.cost_table else default_unit_costs()
+    """The county's unit costs: its ``[costs] table`` if configured, else the shipped default; then one row per
+    local issue declared in county.toml (``unit_cost_gbp`` with its ``cost_source`` and ``price_year``; blank
+    when none is declared, never 0)."""
+    table = read_unit_costs(county.cost_table) if county.cost_table else default_unit_costs()
+    if not county.local_issues:
+        return table
+    local = pd.DataFrame({
+        "issue": [i.name for i in county.local_issues],
+        "offence": [i.name if i.unit_cost_gbp is not None else None for i in county.local_issues],
+        "unit_cost_gbp": pd.array([i.unit_cost_gbp for i in county.local_issues], dtype="float64"),
+        "price_year": [i.price_year or ("not stated" if i.unit_cost_gbp is not None else table["price_year"].iloc[0])
+                       for i in county.local_issues],
+        "basis": ["declared in county.toml [[issues]]" if i.unit_cost_gbp is not None else
+                  "no unit cost declared for this local issue" for i in county.local_issues],
+        "source": [i.cost_source or NO_UNIT_COST for i in county.local_issues],
+    })
+    return pd.concat([table, local], ignore_index=True)
 
 
 def add_cost(volume: pd.DataFrame, unit_costs: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +111,8 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
     Parameters
     ----------
     scores : DataFrame
-        District x issue table with ``count``, ``harm_score`` and ``cost_of_crime_gbp``.
+        District x issue table with ``count``, ``harm_score`` and ``cost_of_crime_gbp``; rows of local issues
+        (partner data, not police.uk types) are left out, as they would count police.uk incidents twice.
     county : County
         Populations (residents), funding (pounds for its period, blank where not given), the funding period and
         the need basis (``[funding] need_basis``: incidents, harm or cost).
@@ -115,6 +131,10 @@ def cost_per_area(scores: pd.DataFrame, county: County) -> pd.DataFrame:
         ``price_year``.
     """
     info = county.funding_info
+    # police.uk records only: a local issue (domestic abuse incidents, SARC referrals) counts incidents that
+    # police.uk also holds under its own types, so adding them would count one incident twice.
+    if "issue" in scores:
+        scores = scores[scores["issue"].astype("str").isin(ISSUES)]
     g = scores.groupby("district", observed=True, sort=False)
     out = pd.DataFrame({
         "incidents": g["count"].sum().astype("int64"),

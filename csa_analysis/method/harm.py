@@ -70,8 +70,40 @@ def read_harm_table(path: str | Path) -> pd.DataFrame:
 
 
 def harm_weights_for(county: County) -> pd.DataFrame:
-    """The county's harm weights: its ``[harm] table`` if configured, else the shipped default."""
-    return read_harm_table(county.harm_table) if county.harm_table else default_harm_weights()
+    """The county's harm weights: its ``[harm] table`` if configured, else the shipped default; then one row per
+    local issue declared in county.toml (:func:`local_harm_weights`)."""
+    table = read_harm_table(county.harm_table) if county.harm_table else default_harm_weights()
+    if not county.local_issues:
+        return table
+    unit = table["unit"].dropna()
+    return pd.concat([table, local_harm_weights(county, str(unit.iloc[0]) if len(unit) else "weight units")],
+                     ignore_index=True)
+
+
+def local_harm_weights(county: County, unit: str) -> pd.DataFrame:
+    """Harm-table rows (:data:`HARM_COLUMNS`) for the county's local issues, from their ``[[issues]]`` tables.
+
+    A local issue's ``harm_weight`` is in the unit of the harm table in use (``unit``) and carries its
+    ``harm_source``; without one its weight is blank (unknown, never 0).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from csa_analysis.config.county import IssueSettings
+    >>> c = County("Shire", Path("county.toml"), Path("p"), (), issues=(IssueSettings("SARC referrals",
+    ...     source="SARC", harm_weight=197.0, harm_source="CCHI roll-up"), IssueSettings("Hate", source="x")))
+    >>> local_harm_weights(c, "CCHI days")[["issue", "weight", "status", "source"]].to_dict("records")[0]
+    {'issue': 'SARC referrals', 'weight': 197.0, 'status': 'county.toml', 'source': 'CCHI roll-up'}
+    """
+    rows = [{"issue": i.name, "weight": i.harm_weight, "weight_low": i.harm_weight, "weight_high": i.harm_weight,
+             "unit": unit, "basis": "declared in county.toml [[issues]]" if i.harm_weight is not None else
+             "no harm weight declared for this local issue: left blank",
+             "status": "county.toml" if i.harm_weight is not None else "gap",
+             "source": i.harm_source or "no harm weight declared"} for i in county.local_issues]
+    out = pd.DataFrame(rows, columns=list(HARM_COLUMNS))
+    for col in ("weight", "weight_low", "weight_high"):
+        out[col] = out[col].astype("float64")
+    return out
 
 
 def add_harm(volume: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:

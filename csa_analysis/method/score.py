@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 from csa_analysis.config.county import County
 from csa_analysis.domain.periods import Quarter, check_quarter_in_data
 from csa_analysis.ingest.counts import monthly_counts
+from csa_analysis.method.concern import add_concern, concern_vs_recorded, county_concern, district_concern
 from csa_analysis.method.costs import add_cost, cost_per_area, funding_scenarios, funding_summary, unit_costs_for
 from csa_analysis.method.delivery import delivery_levels
 from csa_analysis.method.harm import add_harm, harm_weights_for, ranking_sensitivity, read_harm_table
@@ -147,7 +148,8 @@ def build_tables(records: pd.DataFrame, county: County, quarter: Quarter | str,
 
 
 def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quarter | str,
-                             months: Sequence[str]) -> dict[str, pd.DataFrame]:
+                             months: Sequence[str], issue_months: Mapping[str, Sequence[str]] | None = None,
+                             consultation: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every scored table of one quarter from counts per district x issue x month.
 
     Parameters
@@ -160,6 +162,12 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         The reporting quarter (all three months in ``months``), e.g. ``"2018-19Q3"``.
     months : sequence of str
         Months present in the data (decides which comparisons exist).
+    issue_months : mapping, optional
+        Months covered per local issue (partner data, :mod:`csa_analysis.sources.local`): each must cover the
+        quarter; a comparison quarter it does not cover is "no comparison available" for that issue.
+    consultation : DataFrame, optional
+        A residents' survey (:mod:`csa_analysis.sources.consultation`): the community-concern component, and the
+        ``concern`` table of where concern and recorded volume disagree.
 
     Returns
     -------
@@ -167,7 +175,8 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         ``issue_scores`` (district x issue, full grid, sorted by district then rank),
         ``county_priorities`` (issue, by rank), ``cost_per_area`` (district), ``harm_sensitivity``
         (issue), ``monthly`` (district x issue x month counts), ``funding_scenarios``
-        (scenario x district), and ``morile_matrix`` (issue) only when county.toml has a ``[morile]`` table.
+        (scenario x district), ``morile_matrix`` (issue) only when county.toml has a ``[morile]`` table, and
+        ``concern`` (district x surveyed issue) only with a consultation.
 
     Raises
     ------
@@ -179,8 +188,9 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     scales = morile_scales(county)  # a bad [morile] table fails before any work
     weights = harm_weights_for(county)
     unit = str(weights["unit"].dropna().iloc[0]) if weights["unit"].notna().any() else "weight units"
-    vol = volume_table(counts, county, quarter, months)
+    vol = volume_table(counts, county, quarter, months, issue_months)
     vol = add_cost(add_harm(vol, weights), unit_costs_for(county))
+    vol = add_concern(vol, None if consultation is None else district_concern(consultation), by="district")
     vol["location_quotient"] = location_quotients(vol)
     vol = pd.concat([vol, against_county(vol)], axis=1)
 
@@ -194,6 +204,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     cv["unit_cost_gbp"] = cv["issue"].map(per_issue["unit_cost_gbp"].first()).astype("float64")
     cv["price_year"] = cv["issue"].map(per_issue["price_year"].first()).astype("str")
 
+    cv = add_concern(cv, None if consultation is None else county_concern(consultation))
     prevalence = cv.set_index(cv["issue"].astype("str"))["significant_share"]
     scores = add_priority(vol, county.scoring, prevalence, by="district")
     county_scores = add_priority(cv, county.scoring, prevalence)
@@ -215,14 +226,33 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
         "county_priorities": county_priorities,
         "cost_per_area": cpa,
         "harm_sensitivity": sensitivity,
-        "monthly": monthly_series(counts, county, months),
+        "monthly": monthly_series(counts, county, months, issue_months),
         "funding_scenarios": funding_scenarios(cpa, county),
         "funding_summary": funding_summary(cpa, county),
     }
     if scales is not None:
         tables["morile_matrix"] = morile_matrix(county_priorities, scales)
     tables["rag"] = rag_table(issue_scores, county_priorities)
-    return tables
+    if consultation is not None:
+        tables["concern"] = concern_vs_recorded(issue_scores)
+    return mark_illustrative(tables, county)
+
+
+def mark_illustrative(tables: dict[str, pd.DataFrame], county: County) -> dict[str, pd.DataFrame]:
+    """Label the rows built from invented inputs, so that the CSV tables carry the label too: an ``illustrative``
+    column (bool) on every table with an ``issue`` column, true for the local issues county.toml marks
+    ``illustrative = true`` (and every row of ``concern`` when the consultation is marked so). Tables are
+    unchanged when nothing is illustrative."""
+    names = set(county.illustrative_issues)
+    survey = county.consultation_illustrative and county.consultation_file is not None
+    if not names and not survey:
+        return tables
+    out = dict(tables)
+    for key, table in tables.items():
+        if "issue" in table.columns:
+            flag = table["issue"].astype("str").isin(names)
+            out[key] = table.assign(illustrative=flag | survey if key == "concern" else flag)
+    return out
 
 
 __all__ = ["Scored", "build_tables", "build_tables_from_counts"]

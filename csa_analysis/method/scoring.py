@@ -9,7 +9,10 @@ county's issues for the county ranking), so that no unit dominates:
 - ``score_harm``: harm score / the largest in the set (unknown where an issue has no harm weight, such as ASB);
 - ``score_cost``: estimated cost of crime / the largest in the set (unknown where no unit cost exists);
 - ``score_prevalence``: the share of the county's districts whose rate is beyond the county's upper 99.8%
-  control limit (0-1).
+  control limit (0-1);
+- ``score_concern``: community concern, the share of a residents' survey's respondents naming the issue a
+  concern / the largest in the set (``DIR/consultation.csv``, :mod:`csa_analysis.method.concern`); unknown where
+  the survey did not ask about the issue, and for every issue when no survey is given.
 
 ``priority_score = 100 x sum(w_k x score_k) / sum(w_k)`` over the components k known for the issue, with the
 weights of ``[scoring]`` in county.toml (0-100). ``priority_rank`` 1 is the top priority; ties are broken by
@@ -35,7 +38,7 @@ from csa_analysis.config.county import County, ScoringWeights
 from csa_analysis.errors import InputError
 from csa_analysis.method.volume import FLAG_DOWN, FLAG_SAME, FLAG_UP
 
-COMPONENTS = ("volume", "trend", "harm", "cost", "prevalence")
+COMPONENTS = ("volume", "trend", "harm", "cost", "prevalence", "concern")
 
 
 def _share_of_max(values: pd.Series, groups: pd.Series | None) -> pd.Series:
@@ -101,6 +104,8 @@ def add_priority(table: pd.DataFrame, weights: ScoringWeights, prevalence_share:
     out["score_harm"] = _share_of_max(out["harm_score"], groups)
     out["score_cost"] = _share_of_max(out["cost_of_crime_gbp"], groups)
     out["score_prevalence"] = out["issue"].astype("str").map(prevalence_share).astype("float64").fillna(0.0)
+    concern = out["concern_share"] if "concern_share" in out else pd.Series(np.nan, index=out.index)
+    out["score_concern"] = _share_of_max(concern, groups)
     w = np.array([getattr(weights, c) for c in COMPONENTS], dtype=float)
     parts = out[[f"score_{c}" for c in COMPONENTS]].to_numpy()
     known = ~np.isnan(parts)

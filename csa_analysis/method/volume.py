@@ -12,7 +12,7 @@ exposure, ``x1 | x0 + x1 ~ Binomial(x0 + x1, 0.5)`` (exact, two-sided, 5% level)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,13 +42,37 @@ def grid(county: County, issues: Sequence[str]) -> pd.DataFrame:
 
 
 def issues_of(counts: pd.DataFrame) -> list[str]:
-    """The issue list for tables: the 14 police.uk issues, plus a retired one present in the counts."""
-    present = [str(i) for i in counts["issue"].unique()] if len(counts) else []
-    return issue_categories(present)
+    """The issue list for tables: the 14 police.uk issues, then the local issues (partner data) of the counts.
+
+    A local issue is any issue not among the police.uk types: with a categorical ``issue`` column, every category
+    in category order (a local issue with no incident is still on the grid); otherwise those present, sorted.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"issue": pd.Categorical(["Drugs"], categories=["Drugs", "Hate incidents"])})
+    >>> issues_of(c)[-2:]
+    ['Violence and sexual offences', 'Hate incidents']
+    """
+    police = issue_categories()
+    col = counts["issue"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        values = [str(c) for c in col.cat.categories]
+    else:
+        values = sorted(str(i) for i in col.unique()) if len(counts) else []
+    return police + [v for v in values if v not in police]
+
+
+def _covered(quarter: Quarter, months: Sequence[str], issues: Sequence[str],
+             issue_months: Mapping[str, Sequence[str]] | None) -> np.ndarray:
+    """Per issue, whether every month of ``quarter`` is in its months (``issue_months`` for a local issue,
+    else the police.uk ``months``)."""
+    need = set(quarter.months())
+    own = issue_months or {}
+    return np.array([need <= set(own.get(i, months)) for i in issues], dtype=bool)
 
 
 def quarter_count(counts: pd.DataFrame, county: County, quarter: Quarter, months: Sequence[str],
-                  issues: Sequence[str]) -> pd.Series:
+                  issues: Sequence[str], issue_months: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
     """Count per district x issue in ``quarter`` on the full grid (int), or all-NA when not covered.
 
     Parameters
@@ -57,19 +81,23 @@ def quarter_count(counts: pd.DataFrame, county: County, quarter: Quarter, months
         ``district``, ``issue``, ``month``, ``count``.
     months : sequence of str
         Months present in the data; a quarter with any month missing is not covered.
+    issue_months : mapping, optional
+        Months covered per local issue (partner data), which replace ``months`` for that issue.
 
     Returns
     -------
     Series of Int64
-        Indexed by (district, issue); <NA> everywhere when the quarter is not fully in the data.
+        Indexed by (district, issue); <NA> for every issue whose months do not cover the quarter.
     """
     g = grid(county, issues)
     index = pd.MultiIndex.from_frame(g)
-    if not set(quarter.months()) <= set(months):
+    covered = _covered(quarter, months, issues, issue_months)
+    if not covered.any():
         return pd.Series(pd.NA, index=index, dtype="Int64")
     in_quarter = counts[counts["month"].isin(quarter.months())]
     total = grid_totals(in_quarter, {"district": county.district_names, "issue": issues})
-    return pd.Series(total, index=index, dtype="Int64")
+    out = pd.Series(total, index=index, dtype="Int64")
+    return out.mask(np.tile(~covered, len(county.district_names)))
 
 
 def grid_totals(counts: pd.DataFrame, axes: dict[str, Sequence[str]]) -> np.ndarray:
@@ -251,7 +279,7 @@ def change_flag(p: np.ndarray, now: pd.Series, before: pd.Series, alpha: float =
 
 
 def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
-                 months: Sequence[str]) -> pd.DataFrame:
+                 months: Sequence[str], issue_months: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Volume per district x issue for a quarter, with both comparisons and the change test.
 
     Parameters
@@ -264,6 +292,9 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
         The reporting quarter; must be fully covered by ``months``.
     months : sequence of str
         Months present in the data.
+    issue_months : mapping, optional
+        Months covered per local issue; each must cover ``quarter`` (a comparison quarter it does not cover is
+        "no comparison available" for that issue).
 
     Returns
     -------
@@ -282,9 +313,9 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     """
     issues = issues_of(counts)
     out = grid(county, issues)
-    now = quarter_count(counts, county, quarter, months, issues)
-    prev = quarter_count(counts, county, quarter.previous(), months, issues)
-    ly = quarter_count(counts, county, quarter.last_year(), months, issues)
+    now = quarter_count(counts, county, quarter, months, issues, issue_months)
+    prev = quarter_count(counts, county, quarter.previous(), months, issues, issue_months)
+    ly = quarter_count(counts, county, quarter.last_year(), months, issues, issue_months)
     now = now.reset_index(drop=True).astype("int64")
     prev = prev.reset_index(drop=True)
     ly = ly.reset_index(drop=True)
@@ -316,7 +347,8 @@ def volume_table(counts: pd.DataFrame, county: County, quarter: Quarter,
     return out
 
 
-def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) -> pd.DataFrame:
+def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str],
+                   issue_months: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Counts per district x issue x month on the full grid of months, a gap left blank, never 0.
 
     The grid spans every calendar month from the first to the last of ``months`` (the complete months of the
@@ -327,7 +359,8 @@ def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) 
     -------
     DataFrame
         ``district``, ``issue`` (categorical), ``month`` (str ``YYYY-MM``), ``count`` (incidents: int64 when no
-        month is missing, else nullable Int64 with ``<NA>`` in the missing months), sorted.
+        month is missing, else nullable Int64 with ``<NA>`` in the missing months; a local issue's months
+        outside ``issue_months`` are missing too), sorted.
 
     Examples
     --------
@@ -358,6 +391,8 @@ def monthly_series(counts: pd.DataFrame, county: County, months: Sequence[str]) 
     })
     full["month"] = full["month"].astype("str")
     gap = ~full["month"].isin(present)
+    for issue, own in (issue_months or {}).items():  # a local issue's months are its own (a handful of issues)
+        gap |= (full["issue"] == issue) & ~full["month"].isin(list(own))
     if gap.any():
         full["count"] = full["count"].astype("Int64").mask(gap)
     return full

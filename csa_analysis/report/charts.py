@@ -292,3 +292,76 @@ def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
     ax.set_ylabel("Harm rank in the county (1 = most harm)")
     _title(ax, f"How the harm ranking changes with the weights (rank, 1 = most harm)\n{period}", 11)
     return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 16: benchmarking with Home Office Table C2
+
+#: Marker shapes, so that a chart reads without its colours.
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+#: Okabe-Ito colours with a contrast of at least 3:1 on white (orange and sky blue darkened in their own hue, yellow
+#: left out), as in :data:`csa_analysis.report.place_charts.SERIES_COLOURS`.
+CONTRAST_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#B67E00", "#1B90D2")
+
+
+def benchmark_chart(recorded_crime: pd.DataFrame, district: str, groups: Sequence[str]) -> Figure:
+    """A district's recorded-crime rates and its most similar peers' (pooled), as a percentage of the England and
+    Wales rate (100 = the national rate), so that offence groups of very different sizes share one axis.
+
+    Parameters
+    ----------
+    recorded_crime : DataFrame
+        The ``recorded_crime`` table: ``district``, ``offence_group``, ``period``, ``rate_per_1000``,
+        ``peers_rate_per_1000``, ``england_wales_rate_per_1000`` (crimes in the year per 1,000 residents).
+    district : str
+        The district drawn.
+    groups : sequence of str
+        Offence groups, top to bottom.
+    """
+    t = recorded_crime[(recorded_crime["district"].astype("str") == district)
+                       & recorded_crime["offence_group"].isin(groups)].set_index("offence_group")
+    t = t.reindex([g for g in groups if g in t.index])
+    fig, ax = _figure((8.0, 0.45 * max(len(t), 4) + 1.8))
+    y = np.arange(len(t))[::-1]
+    national = t["england_wales_rate_per_1000"].astype("float64")
+    national = national.where(national > 0)
+    series = (("rate_per_1000", district), ("peers_rate_per_1000", "its most similar peers (pooled)"))
+    for (col, label), colour, marker in zip(series, CONTRAST_COLOURS, MARKERS, strict=False):
+        ax.scatter(100 * t[col].astype("float64") / national, y, color=colour, marker=marker, s=55, label=label,
+                   zorder=3)
+    ax.axvline(100, color="#555555", linewidth=1, linestyle="--", label="England and Wales (100)")
+    ax.set_yticks(y, list(t.index), fontsize=8)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("Rate per 1,000 residents as % of the England and Wales rate (100 = national rate)")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    period = str(t["period"].dropna().iloc[0]) if t["period"].notna().any() else ""
+    _title(ax, f"Recorded crime: {district} and its most similar peers\nagainst England and Wales "
+               f"(% of the national rate), Home Office Table C2,\n{period}", 10)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if t.empty:
+        _no_data(ax, "No recorded-crime figures to show")
+    return fig
+
+
+def percentile_chart(recorded_crime: pd.DataFrame, districts: Sequence[str], groups: Sequence[str]) -> Figure:
+    """Each district's percentile among all CSP areas of England and Wales (0 lowest rate, 100 highest), per
+    offence group: one marker shape and colour per district."""
+    t = recorded_crime[recorded_crime["offence_group"].isin(groups)]
+    order = [g for g in groups if g in set(t["offence_group"])]
+    y = {g: k for k, g in enumerate(order[::-1])}
+    fig, ax = _figure((8.0, 0.45 * max(len(order), 4) + 1.8))
+    for k, district in enumerate(districts):
+        d = t[t["district"].astype("str") == district]
+        ax.scatter(d["percentile_england_wales"].astype("float64"), d["offence_group"].map(y), s=45,
+                   color=CONTRAST_COLOURS[k % len(CONTRAST_COLOURS)], marker=MARKERS[k % len(MARKERS)],
+                   label=district, zorder=3)
+    ax.set_yticks(list(y.values()), list(y), fontsize=8)
+    ax.set_xlim(-2, 102)
+    ax.axvline(50, color="#777777", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("Percentile of the rate per 1,000 among all CSP areas\nof England and Wales (0 lowest, 100 highest)")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    period = str(t["period"].dropna().iloc[0]) if len(t) else ""
+    _title(ax, f"Standing in England and Wales: percentile of each\ndistrict's recorded-crime rate, Home Office "
+               f"Table C2,\n{period}", 10)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

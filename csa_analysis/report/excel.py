@@ -173,13 +173,28 @@ def write_sheet(ws, df: pd.DataFrame, banner: str | None = None) -> None:
         ws.append(row)
 
 
+#: Tables holding a row per issue (so the rows of an illustrative local issue, when the county has one).
+ISSUE_TABLES = ("county_priorities", "issue_scores", "harm_sensitivity", "monthly", "rag", "morile_matrix",
+                "concern")
+
+
 def illustrative_sheets(county: County) -> dict[str, str]:
     """Table key -> the banner its sheet carries, for every table built from an input marked illustrative."""
-    if not (county.partnerships_illustrative and county.partnerships_file is not None):
-        return {}
-    text = (f"ILLUSTRATIVE DATA: built from the partnership register {county.partnerships_file.name}, invented for "
-            "demonstration; not real figures, do not cite them.")
-    return {key: text for key in SHEETS.values() if key.startswith("partnership")}
+    out: dict[str, str] = {}
+    if county.partnerships_illustrative and county.partnerships_file is not None:
+        text = (f"ILLUSTRATIVE DATA: built from the partnership register {county.partnerships_file.name}, invented "
+                "for demonstration; not real figures, do not cite them.")
+        out |= {key: text for key in SHEETS.values() if key.startswith("partnership")}
+    parts = []
+    if county.illustrative_issues:
+        parts.append("the rows of the local issues " + ", ".join(county.illustrative_issues)
+                     + " are invented counts (local/*.csv)")
+    for key in ISSUE_TABLES if parts else ():
+        out[key] = "ILLUSTRATIVE DATA: " + "; ".join(parts) + "; not real figures, do not cite them."
+    if county.consultation_illustrative and county.consultation_file is not None:
+        out["concern"] = (f"ILLUSTRATIVE DATA: the residents' survey {county.consultation_file.name} is invented"
+                          + (" and " + parts[0] if parts else "") + "; not real figures, do not cite them.")
+    return out
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,

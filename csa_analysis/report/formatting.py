@@ -193,7 +193,31 @@ def quality_rows(quality: Mapping[str, Any], district: str | None = None, *, by_
     if by_district:
         rows += [(f"Placed in {d}", int(n)) for d, n in quality["districts"].items()]
     rows += incomplete_month_rows(quality)
+    rows += local_rows(quality)
     return pd.DataFrame(rows, columns=["measure", "rows"])
+
+
+def local_rows(quality: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The local issues' part of the account (partner data): rows read per file, district-months of an issue
+    with no row (counted as 0), and each issue not scored because its months do not cover the quarter.
+
+    Examples
+    --------
+    >>> local_rows({"local": {"files": {"sarc.csv": 84}, "issues": {"SARC": {"district_months_without_row": 2}},
+    ...             "not_scored": ["Hate"], "quarter": "2025-26Q3"}})  # doctest: +NORMALIZE_WHITESPACE
+    [('Local issue counts: sarc.csv (rows read)', 84),
+     ('Local issue SARC: district-months with no row (counted as 0)', 2),
+     ('Local issue Hate: not scored (its months do not cover 2025-26Q3)', 0)]
+    """
+    local = quality.get("local")
+    if not local:
+        return []
+    out = [(f"Local issue counts: {name} (rows read)", int(n)) for name, n in local.get("files", {}).items()]
+    out += [(f"Local issue {issue}: district-months with no row (counted as 0)", int(v["district_months_without_row"]))
+            for issue, v in local.get("issues", {}).items() if v.get("district_months_without_row")]
+    out += [(f"Local issue {issue}: not scored (its months do not cover {local.get('quarter', 'the quarter')})", 0)
+            for issue in local.get("not_scored", [])]
+    return out
 
 
 def largest_out_of_area(quality: Mapping[str, Any], n: int = 8) -> list[tuple[str, int]]:

@@ -211,8 +211,9 @@ def methodology_markdown(county: County) -> str:
         Markdown text (headings, formulas, tables, bullet lists).
     """
     w = county.scoring
-    total = sum(getattr(w, c) for c in COMPONENTS)
-    weights = ", ".join(f"{c} {getattr(w, c) / total:.0%}" for c in COMPONENTS)
+    used = [c for c in COMPONENTS if c != "concern" or county.consultation_file is not None]
+    total = sum(getattr(w, c) for c in used)
+    weights = ", ".join(f"{c} {getattr(w, c) / total:.0%}" for c in used)
     d = county.delivery
     harm = harm_weights_for(county)
     weighted = harm["weight"].notna()
@@ -326,8 +327,87 @@ districts, for economies of scale; (d) county-level funding that can be accessed
 {RAG_KEY["county"]["Green"]}. District pages: Red, {RAG_KEY["district"]["Red"]}; Amber,
 {RAG_KEY["district"]["Amber"]}; Green, {RAG_KEY["district"]["Green"]}.
 
+{partner_data_markdown(county)}
+
 **Small numbers.** {small}
 
 #### Assumptions and caveats
 {caveat_list}
 """
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 16: local issues, community concern, Table C2, benchmarking and the cross-check
+
+
+def partner_data_markdown(county: County) -> str:
+    """The annex paragraphs for the partner inputs the county gives: local issues, the residents' survey (community
+    concern), Home Office Table C2 (which population its rates use), the peers' method and its limits, and the
+    police.uk / Table C2 cross-check. Blank when none is given."""
+    parts = []
+    if county.local_issues:
+        rows = [[i.name + (" (illustrative)" if i.illustrative else ""), i.source,
+                 f"{_number(i.harm_weight)}: {i.harm_source}" if i.harm_weight is not None else "none (unknown)",
+                 f"£{i.unit_cost_gbp:,.0f} ({i.price_year or 'price year not stated'}): {i.cost_source}"
+                 if i.unit_cost_gbp is not None else "none"] for i in county.local_issues]
+        parts.append(
+            "**Local issues (partner and force data).** Issues police.uk cannot show are declared in county.toml "
+            "(`[[issues]]` with a `source`) and counted monthly by district in `local/*.csv` (month, district by "
+            "name, alias or ONS code, issue, count). Their counts join the police.uk grid before any method runs, so "
+            "volume, change, prevalence, harm, cost, priority and delivery level treat them exactly like the "
+            "police.uk types, and are among the quarter's change tests controlled for the false-discovery rate "
+            "(districts x (14 + local issues) tests a quarter). A local issue's comparisons use its own months: a "
+            "quarter it does not fully cover is "
+            f"\"{NO_COMPARISON}\", and an issue whose months do not cover the quarter scored is left out of that "
+            "quarter (the data-quality account names it). A month of an issue with no row for a district counts 0 "
+            "there (the account says how many). Local issues are left out of the funding-per-incident and need "
+            "figures, which count police.uk records only, because a partner's incident is often also a police.uk "
+            "record. Harm weights are in the unit of the harm table in use.\n\n"
+            + _markdown_table(["Local issue", "Source", "Harm weight and source", "Unit cost and source"], rows))
+    if county.consultation_file is not None:
+        parts.append(
+            f"**Community concern.** `{county.consultation_file.name}` gives, per district and issue, how many "
+            "residents answered and how many named the issue a concern"
+            + (" (ILLUSTRATIVE: invented answers)" if county.consultation_illustrative else "") + ". The share "
+            "concerned has a 95% Wilson score interval (Wilson 1927; Brown, Cai and DasGupta 2001), so fewer "
+            "respondents give a wider interval. The priority score's `concern` component is the share as a share "
+            "of the largest in the set ranked; an issue not surveyed has no concern component (unknown, not 0); "
+            "the county's share pools the districts' respondents (the survey's own weights are not known here). "
+            f"Like every component, it scores only when known for at least {county.scoring.min_coverage:.0%} of "
+            "the issues ranked. Concern and the recorded picture *disagree* when the interval lies wholly above "
+            "the district's median concern while the issue's recorded count is in the lower half of the "
+            "district's surveyed issues (high concern, low recorded volume), or wholly below it while the count is "
+            "in the upper half (the reverse). Concern measures what residents worry about, which recorded crime "
+            "cannot: both are evidence for the board.")
+    if county.recorded_crime_files:
+        from csa_analysis.sources.peers import methodology_markdown as peers_markdown
+
+        files = ", ".join(p.name for p in county.recorded_crime_files)
+        pop = county.recorded_crime_population.name if county.recorded_crime_population else "none"
+        parts.append(
+            f"**Official recorded crime (Home Office Table C2: {files}).** Read as published: title and note rows, "
+            "multi-line headers, thousands separators with trailing spaces; `[x]` is unavailable and stays blank, "
+            "never 0; force totals, \"Unassigned\" rows (crimes a force placed in no CSP) and other non-CSP rows are "
+            "kept apart from the CSPs; a CSP covering several authorities (\"Combined Local Authorities\") gives one "
+            "count for all of them. Each district is matched to its CSP by its ONS code (else its name), through "
+            "the packaged ONS district-CSP lookup. **Which population:** a district that is its own CSP has "
+            f"`rate_per_1000 = count / population x 1,000` with its population from {county.population_source}; a "
+            "district inside a multi-district CSP shows the CSP's count and the CSP's rate over the CSP's ONS "
+            f"population. The England and Wales rate, the percentiles and the peers' rates use the ONS workbook "
+            f"{pop} for every area, this county's included (`rate_per_1000_ons`), so all areas are on one basis; "
+            "the estimates may be a year or two older than the crime figures. With several editions in the folder, "
+            "the edition ending twelve months earlier gives the change on the previous year.\n\n"
+            + peers_markdown(k=county.peers_k, user_supplied=county.peer_list is not None,
+                             population_year=county.population_year
+                             if county.recorded_crime_population == county.population_file else None
+                             ).replace("### ", "#### "))
+        parts.append(
+            "**Cross-check: police.uk against Table C2.** For each district that is its own CSP, police.uk crimes "
+            "(every type except anti-social behaviour, and type by type where the groups correspond) are set "
+            "against the table for the same year; when the police.uk data cover only part of the table's year, the "
+            "months they share are compared with the table's year scaled pro rata (which seasonality distorts). "
+            "They differ by design: police.uk publishes recorded crime with a location, so crimes with no map point "
+            "are left out or have no LSOA (in no district here), police.uk figures are fixed when a month is first "
+            "published while Table C2 is extracted later, after reclassification and cancellation, and the two "
+            "group offences differently.")
+    return "\n\n".join(parts)

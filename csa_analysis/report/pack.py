@@ -69,4 +69,8 @@ def illustrative_inputs(county: County, *, county_page: bool = True) -> list[str
     out = []
     if county_page and county.partnerships_illustrative and county.partnerships_file is not None:
         out.append(f"the partnership register {county.partnerships_file.name}")
+    if county.illustrative_issues:
+        out.append("the counts of the local issues " + ", ".join(county.illustrative_issues) + " (local/*.csv)")
+    if county.consultation_illustrative and county.consultation_file is not None:
+        out.append(f"the residents' survey {county.consultation_file.name}")
     return out

@@ -131,6 +131,8 @@ def priorities_table(pack: Pack):
                 "prevalence_share": ("Prevalence", "share"), "harm_score": (f"Harm ({pack.harm_unit})", "int"),
                 "cost_of_crime_gbp": ("Cost of crime", "gbp")}
     cols |= {f"score_{c}": (c.capitalize(), "score") for c in ("volume", "trend", "harm", "cost", "prevalence")}
+    if "score_concern" in t and t["score_concern"].notna().any():
+        cols["score_concern"] = ("Community concern", "score")
     cols["priority_score"] = ("Priority score (0-100)", "score")
     note = ("<p class='csa-note'>Components are scaled 0-1 within the issues ranked; the priority score is their "
             "weighted sum (weights in county.toml) on a 0-100 scale. Blank harm or cost means no weight or "
@@ -275,30 +277,30 @@ def _top_issues(pack: Pack) -> list[str]:
 
 def trend_chart(pack: Pack):
     """Monthly incidents of the area's top priorities over every month in the data."""
-    return charts.png(charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
+    return _png(pack, charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
                                          pack.district))
 
 
 def rates_chart(pack: Pack):
     """The district's rate per 1,000 residents for each issue against the county rate."""
-    return charts.png(charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
+    return _png(pack, charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
                                              pack.district or "", pack.period))
 
 
 def matrix_chart(pack: Pack):
     """Priority matrix: volume against harm of every issue in the area."""
     table = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
-    return charts.png(charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
+    return _png(pack, charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
 
 
 def heatmap_chart(pack: Pack):
     """Issue x district heat map of location quotients."""
-    return charts.png(charts.heatmap(pack.tables["issue_scores"], pack.period))
+    return _png(pack, charts.heatmap(pack.tables["issue_scores"], pack.period))
 
 
 def funnel_chart(pack: Pack):
     """Funnel plot of the county's top priority: district rates against the county rate."""
-    return charts.png(charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
+    return _png(pack, charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
                                          pack.tables["county_priorities"],
                                          _top_issues(pack)[0], pack.period))
 
@@ -312,4 +314,234 @@ def funding_chart(pack: Pack):
 
 def sensitivity_chart(pack: Pack):
     """County harm ranks under each weighting."""
-    return charts.png(charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))
+    return _png(pack, charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))
+
+
+# ==================================================================================================
+# Issue 16: local issues, official recorded crime (Table C2), benchmarking, community concern and the
+# police.uk / Table C2 cross-check. Each section returns its own heading, or None when its input is not given.
+
+
+def _png(pack: Pack, fig):
+    """A chart as an image, its title marked ILLUSTRATIVE DATA when it shows an illustrative local issue."""
+    marked = illustrative_chart_issues(pack, fig)
+    if marked:
+        ax = fig.axes[0]
+        ax.set_title(ax.get_title(loc="left") + "\nILLUSTRATIVE DATA (invented counts): " + ", ".join(marked),
+                     loc="left", fontsize=10, color="#8b0012")
+    return charts.png(fig)
+
+
+def illustrative_chart_issues(pack: Pack, fig) -> list[str]:
+    """The illustrative local issues a chart shows (named in its tick labels, legend or annotations)."""
+    names = pack.county.illustrative_issues
+    if not names or not fig.axes:
+        return []
+    texts = {t.get_text() for ax in fig.axes for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.texts)}
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None:
+            texts |= {t.get_text() for t in legend.get_texts()}
+    joined = "\n".join(texts)
+    return [n for n in names if n in joined]
+
+
+def _banner(text: str) -> str:
+    return f"<div class='csa-illustrative' role='note'><b>Illustrative data.</b> {esc(text)}</div>"
+
+
+def local_issues_section(pack: Pack):
+    """Local issues from partner and force data (``[[issues]]`` with a source, counts in ``local/*.csv``): what
+    each counts and where it comes from, its harm weight and unit cost with their sources, the months it covers,
+    and its place in this quarter's picture; a banner when an issue is illustrative."""
+    local = pack.county.local_issues
+    if not local:
+        return None
+    account = pack.quality.get("local", {})
+    covered = account.get("issues", {})
+    cp = pack.tables["county_priorities"].assign(issue=lambda t: t["issue"].astype("str")).set_index("issue")
+    ds = _district_scores(pack).assign(issue=lambda t: t["issue"].astype("str")).set_index("issue") \
+        if pack.district else None
+    rows = []
+    for i in local:
+        months = covered.get(i.name, {})
+        scored = i.name in cp.index
+        where = ds if ds is not None else cp
+        rows.append({
+            "issue": i.name + (" (ILLUSTRATIVE)" if i.illustrative else ""),
+            "source": i.source + (f". {i.description}" if i.description else ""),
+            "months": f"{months.get('first')} to {months.get('last')}" if months.get("first") else NA,
+            "harm": (f"{fmt(i.harm_weight, 'weight')} {pack.harm_unit}: {i.harm_source}" if i.harm_weight is not None
+                     else "no harm weight declared (unknown, not 0)"),
+            "cost": (f"{fmt(i.unit_cost_gbp, 'gbp')} ({i.price_year or 'price year not stated'}): {i.cost_source}"
+                     if i.unit_cost_gbp is not None else "no unit cost declared"),
+            "count": where.loc[i.name, "count"] if scored else None,
+            "rank": where.loc[i.name, "priority_rank"] if scored else None,
+            "level": (cp.loc[i.name, "delivery_level"] if scored else
+                      f"not scored: its months do not cover {pack.period}"),
+        })
+    cols = {"issue": ("Local issue", "text"), "source": ("Source", "text"), "months": ("Months given", "text"),
+            "harm": ("Harm weight and source", "text"), "cost": ("Unit cost and source", "text"),
+            "count": (f"Count ({pack.quarter})", "int"), "rank": ("Priority rank", "int"),
+            "level": ("County delivery level", "text")}
+    illustrative = [i.name for i in local if i.illustrative]
+    banner = _banner("The local issues " + ", ".join(illustrative) + " are invented for demonstration (county.toml "
+                     "marks them illustrative = true): their counts, ranks and delivery levels are not real. Do not "
+                     "cite them.") if illustrative else ""
+    note = ("<p class='csa-note'>Local issues go through the same volume, change, prevalence, harm, priority and "
+            "delivery-level rules as the police.uk types and appear in every table and chart beside them. They "
+            "are left out of the funding-per-incident and need figures, which count police.uk records only, "
+            "because a partner's incident is often also a police.uk record (a domestic abuse crime is in "
+            "'Violence and sexual offences').</p>")
+    return html_output("<h2>Local issues: partner and force data</h2>" + banner + html_table(pd.DataFrame(rows), cols)
+                       + note)
+
+
+#: The Table C2 offence groups a page shows first (the finer groups police.uk cannot show), in this order.
+C2_FOCUS = ("Total recorded crime (excluding fraud)", "Violence with injury", "Violence without injury",
+            "Stalking and harassment", "Sexual offences", "Homicide", "Robbery", "Residential burglary",
+            "Criminal damage and arson", "Drug offences", "Possession of weapons offences", "Public order offences")
+
+
+def recorded_crime_section(pack: Pack):
+    """Official recorded crime (Home Office Table C2): the finer offence groups with rates per 1,000 residents,
+    the England and Wales rate, the standing among all CSPs (percentile) and the change on the previous year."""
+    rc = pack.tables.get("recorded_crime")
+    if rc is None or rc.empty:
+        return None
+    period = str(rc["period"].iloc[0])
+    focus = rc[rc["offence_group"].isin(C2_FOCUS)]
+    note = (f"<p class='csa-note'>Police recorded crime by Community Safety Partnership, {esc(period)} (Home Office "
+            f"Table C2, {esc(rc['source'].iloc[0])}). Rates are crimes in the year per 1,000 residents. The "
+            "percentile places the rate among all CSP areas of England and Wales (0 lowest, 100 highest). "
+            "n/a: the table shows [x] (unavailable) or no earlier edition is given.</p>")
+    if pack.district:
+        t = rc[rc["district"].astype("str") == pack.district]
+        shared = t["count_shared"].astype(bool).any()
+        extra = (f"<p class='csa-note'>{esc(pack.district)} is one of several districts of the CSP "
+                 f"{esc(t['area_name'].iloc[0])}: the count and rate are the CSP's.</p>" if shared else "")
+        body = html_table(t, {
+            "offence_group": ("Offence group", "text"), "count": ("Crimes", "int"),
+            "rate_per_1000": ("Per 1,000 residents", "rate"),
+            "england_wales_rate_per_1000": ("England and Wales per 1,000", "rate"),
+            "percentile_england_wales": ("Percentile in England and Wales", "score"),
+            "rank_england_wales": ("Rank (1 = highest)", "int"), "areas_ranked": ("Areas ranked", "int"),
+            "change_pct_previous_year": ("Change on previous year", "pct")})
+        return html_output("<h2>Official recorded crime</h2>" + note + extra + body)
+    wide = focus.pivot_table(index="offence_group", columns="district", values="rate_per_1000", sort=False,
+                             observed=True, dropna=False)
+    wide = wide.reindex(index=[g for g in C2_FOCUS if g in wide.index],
+                        columns=[d for d in pack.county.district_names if d in wide.columns])
+    ew = focus.drop_duplicates("offence_group").set_index("offence_group")["england_wales_rate_per_1000"]
+    wide["England and Wales"] = ew.reindex(wide.index)
+    table = wide.reset_index()
+    cols = {"offence_group": ("Offence group (crimes per 1,000 residents)", "text")}
+    cols |= {c: (c, "rate") for c in table.columns if c != "offence_group"}
+    total = rc[rc["offence_group"] == C2_FOCUS[0]]
+    standing = html_table(total, {
+        "district": ("District", "text"), "count": ("Crimes (excl. fraud)", "int"),
+        "rate_per_1000": ("Per 1,000", "rate"), "england_wales_rate_per_1000": ("England and Wales", "rate"),
+        "percentile_england_wales": ("Percentile", "score"), "change_pct_previous_year": ("Change on year", "pct")})
+    return html_output("<h2>Official recorded crime</h2>" + note + html_table(table, cols)
+                       + "<h3>Total recorded crime: standing in England and Wales</h3>" + standing)
+
+
+def benchmarking_section(pack: Pack):
+    """Benchmarking against the most similar areas (nearest neighbours on size, density and age structure, from
+    the ONS estimates): the peers named, and the rate against the peers' for the focus offence groups."""
+    rc, peers = pack.tables.get("recorded_crime"), pack.tables.get("recorded_crime_peers")
+    if rc is None or rc.empty or peers is None:
+        return None
+    intro = ("<p class='csa-note'>Peers are the CSP areas of England and Wales most similar in population, density "
+             "and age structure (statistical nearest neighbours on ONS estimates; the method and its limits are in "
+             "the methodology annex). They are not the Home Office's most similar groups or CIPFA's nearest "
+             "neighbours, whose lists are not available here.</p>")
+    if pack.district:
+        p = peers[peers["district"].astype("str") == pack.district]
+        t = rc[(rc["district"].astype("str") == pack.district) & rc["offence_group"].isin(C2_FOCUS)]
+        named = html_table(p, {"peer_rank": ("Rank", "int"), "peer_name": ("Peer", "text"),
+                               "distance": ("Distance (sd)", "rate"), "peer_population": ("Residents", "int"),
+                               "peer_density_per_sq_km": ("Residents per km²", "int"),
+                               "peer_share_16_24": ("Aged 16-24", "share"),
+                               "peer_share_65_plus": ("Aged 65+", "share")})
+        own = p.head(1)
+        own_line = (f"<p>{esc(pack.district)}: {fmt(own['population'].iloc[0], 'int')} residents, "
+                    f"{fmt(own['density_per_sq_km'].iloc[0], 'int')} per km², "
+                    f"{fmt(own['share_16_24'].iloc[0], 'share')} aged 16-24, "
+                    f"{fmt(own['share_65_plus'].iloc[0], 'share')} aged 65+.</p>") if len(own) else ""
+        versus = html_table(t, {"offence_group": ("Offence group", "text"),
+                                "rate_per_1000": ("Per 1,000 residents", "rate"),
+                                "peers_rate_per_1000": ("Peers per 1,000 (pooled)", "rate"),
+                                "england_wales_rate_per_1000": ("England and Wales per 1,000", "rate"),
+                                "rank_among_peers": ("Rank among peers (1 = highest)", "int"),
+                                "peer_group_size": ("Areas compared", "int")})
+        chart = charts.png(charts.benchmark_chart(rc, pack.district, C2_FOCUS)).data
+        return html_output("<h2>Benchmarking against similar areas</h2>" + intro + own_line + named + chart
+                           + versus)
+    total = rc[rc["offence_group"] == C2_FOCUS[0]]
+    chart = charts.png(charts.percentile_chart(rc, pack.county.district_names, C2_FOCUS)).data
+    return html_output("<h2>Benchmarking against similar areas</h2>" + intro + chart + html_table(total, {
+        "district": ("District", "text"), "peers": ("Most similar areas", "text"),
+        "rate_per_1000": ("Crimes per 1,000", "rate"), "peers_rate_per_1000": ("Peers per 1,000 (pooled)", "rate"),
+        "rank_among_peers": ("Rank among peers (1 = highest)", "int"), "peer_group_size": ("Areas compared", "int"),
+        "percentile_england_wales": ("Percentile in England and Wales", "score")}))
+
+
+def community_concern_section(pack: Pack):
+    """The views and concerns of local communities: a residents' survey per district and issue, its 95% interval,
+    and where concern and the recorded picture disagree (high concern with low recorded volume, and the reverse)."""
+    t = pack.tables.get("concern")
+    if t is None:
+        return None
+    if pack.district:
+        t = t[t["district"].astype("str") == pack.district]
+    banner = _banner(f"The consultation {pack.county.consultation_file.name} is invented for demonstration "
+                     "(county.toml marks it illustrative): no share in this section is real.") \
+        if pack.county.consultation_illustrative and pack.county.consultation_file is not None else ""
+    t = t.assign(interval=[f"{fmt(lo, 'share')} to {fmt(hi, 'share')}" for lo, hi in
+                           zip(t["concern_low"], t["concern_high"], strict=True)])
+    apart = t[t["agreement"] != "concern and recorded volume agree"]
+    cols = {"district": ("District", "text"), "issue": ("Issue", "text"), "respondents": ("Respondents", "int"),
+            "concern_share": ("Concerned", "share"), "interval": ("95% interval", "text"),
+            "count": (f"Recorded ({pack.quarter})", "int"), "volume_rank": ("Volume rank among surveyed", "int"),
+            "agreement": ("Concern against recorded volume", "text")}
+    if pack.district:
+        cols.pop("district")
+    note = ("<p class='csa-note'>The share of respondents naming each issue a concern, with its 95% Wilson interval "
+            "(fewer respondents, wider interval). Concern is 'high' when the interval lies wholly above the district's "
+            "median concern, 'low' when wholly below; recorded volume is high or low against the district's other "
+            "surveyed issues. Community concern is a component of the priority score (weight in county.toml).</p>")
+    disagree = ("<h3>Where concern and the recorded picture disagree</h3>" + html_table(apart, cols)
+                if len(apart) else "<p>Concern and recorded volume agree for every surveyed issue.</p>")
+    return html_output("<h2>Community concern</h2>" + banner + note + disagree + "<h3>Every surveyed issue</h3>"
+                       + html_table(t, cols))
+
+
+def recorded_crime_check(pack: Pack):
+    """Data quality: police.uk counts against Table C2 for the same CSP and year (or the months of it in the data,
+    pro rata), by how much they differ and why."""
+    t = pack.tables.get("recorded_crime_check")
+    if t is None:
+        return None
+    head = "<h2>Data quality: police.uk against official recorded crime</h2>"
+    why = ("<p class='csa-note'>They differ by design: police.uk publishes recorded crime with a location (crimes "
+           "without a map point are left out or have no LSOA, so they are in no district here), its figures are "
+           "fixed when a month is published while Table C2 is extracted later (after reclassification and "
+           "cancellation), and the two group offences differently. Table C2 counts every crime the force assigned "
+           "to the CSP.</p>")
+    if t.empty:
+        return html_output(head + "<p>No comparison available: fewer than three months of Table C2's year are in "
+                           "the police.uk data.</p>" + why)
+    if pack.district:
+        t = t[t["district"].astype("str") == pack.district]
+    basis = esc(t["basis"].iloc[0]) if len(t) else ""
+    total = t[t["offence_group"] == C2_FOCUS[0]]
+    if len(total) and total["c2_count_for_months"].sum() > 0:
+        p, c = total["police_uk_count"].sum(), total["c2_count_for_months"].sum()
+        where = esc(pack.district) if pack.district else f"the {len(total)} districts compared"
+        basis += (f" In {where}, police.uk holds {fmt(p, 'int')} crimes against Table C2's {fmt(c, 'int')} for the "
+                  f"same months: {fmt(abs(p - c) / c, 'share')} {'fewer' if p < c else 'more'}")
+    return html_output(head + f"<p>{esc(t['period'].iloc[0]) if len(t) else ''}: {basis}.</p>" + html_table(t, {
+        "district": ("District", "text"), "offence_group": ("Table C2 group", "text"),
+        "police_uk_issues": ("police.uk types", "text"), "police_uk_count": ("police.uk", "int"),
+        "c2_count_for_months": ("Table C2 (same months)", "int"), "difference_pct": ("Difference", "pct")}) + why)

@@ -22,16 +22,23 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from csa_analysis.config.county import County
+from csa_analysis.domain.issues import issue_categories
 from csa_analysis.domain.periods import Quarter, latest_complete_quarter
 from csa_analysis.errors import environment_failure
 from csa_analysis.ingest.cache import ensure_cache
 from csa_analysis.ingest.combine import check_quarter_complete, complete_months
+from csa_analysis.method.crosscheck import policeuk_vs_c2
 from csa_analysis.method.disclosure import publish
 from csa_analysis.method.score import Scored, build_tables_from_counts
 from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
 from csa_analysis.report.tables import write_tables
 from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
+from csa_analysis.sources.benchmarking import county_recorded_crime
+from csa_analysis.sources.consultation import read_consultation
+from csa_analysis.sources.local import LocalCounts, read_local_counts, scored_local_issues
 
 ENGINES = ("arrow", "dask")
 
@@ -109,6 +116,8 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     path, account = ensure_cache(county.police_uk, cache_dir=cache, progress=progress, rehash=rehash,
                                  verify_data=False)
     q = resolve_quarter(quarter, account)
+    local = read_local_counts(county, account.get("months", []))  # checked before any cached result is reused
+    consultation = read_consultation(county)
     entry = cache / "scored" / scored_key(county, path, q)
     saved = Scored.load(entry)
     if saved is not None:
@@ -119,15 +128,88 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     else:
         from csa_analysis.ingest.counts import arrow_monthly_counts as count
     counts, account, quality = count(county, cache_dir=cache, progress=progress)
-    tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
+    months = complete_months(account)
+    grid_counts, scored_months, quality = with_local_issues(counts, local, county, q, quality)
+    for issue in quality.get("local", {}).get("not_scored", []):
+        say(f"Local issue {issue!r} is not scored for {q}: its months in local/*.csv do not cover the quarter")
+    if consultation is not None:
+        consultation = consultation[consultation["issue"].isin(set(grid_counts["issue"].cat.categories))]
+    tables = build_tables_from_counts(grid_counts, county, q, months, scored_months, consultation)
+    if county.recorded_crime_files:
+        say("Reading Home Office Table C2 and ranking the districts among all CSPs of England and Wales")
+        tables |= recorded_crime_tables(county, counts, months)
+    tables = publish(tables, county.disclosure)
     if county.partnerships_file is not None:
         from csa_analysis.partnerships.register import read_register
         from csa_analysis.partnerships.tables import partnership_tables
 
         tables |= partnership_tables(read_register(county.partnerships_file, county))
-    scored = Scored(q, tables, quality, account["inputs"])
+    scored = Scored(q, tables, quality, account["inputs"] + partner_inputs(county, local, consultation))
     _store(scored, entry)
     return scored
+
+
+def with_local_issues(counts: pd.DataFrame, local: LocalCounts, county: County, quarter: Quarter,
+                      quality: dict) -> tuple[pd.DataFrame, dict[str, list[str]], dict]:
+    """police.uk counts with the local issues' counts added (``issue`` categorical: the 14 police.uk types, then
+    the local issues whose months cover ``quarter``), their months, and the quality account with a ``local``
+    entry (a local issue that does not cover the quarter is named there, not scored)."""
+    scored = scored_local_issues(local, quarter.months())
+    issues = issue_categories() + scored
+    parts = [counts.astype({"district": "str", "issue": "str"})]
+    if scored:
+        parts.append(local.counts[local.counts["issue"].isin(scored)])
+    out = pd.concat(parts, ignore_index=True)
+    out["district"] = pd.Categorical(out["district"], categories=county.district_names)
+    out["issue"] = pd.Categorical(out["issue"], categories=issues)
+    out["count"] = out["count"].astype("int64")
+    quality = dict(quality)
+    if county.local_issues:
+        quality["local"] = local.quality() | {
+            "scored": scored, "not_scored": [i.name for i in county.local_issues if i.name not in scored],
+            "quarter": str(quarter)}
+    return out, {i: list(local.coverage[i]) for i in scored}, quality
+
+
+def partner_inputs(county: County, local: LocalCounts, consultation: pd.DataFrame | None) -> list[dict]:
+    """Provenance of the partner inputs (local counts, consultation, Table C2 and its population workbook):
+    ``path`` (relative to the data folder where possible), ``sha256`` and ``rows`` (data rows read; None for a
+    published table read whole)."""
+    rows: dict[Path, int | None] = {p: local.rows.get(p.name) for p in county.local_files}
+    if county.consultation_file is not None:
+        rows[county.consultation_file] = None if consultation is None else int(len(consultation))
+    rows |= {p: None for p in county.recorded_crime_files}
+    if county.peer_list is not None:
+        rows[county.peer_list] = None
+    if county.recorded_crime_files and county.recorded_crime_population is not None:
+        rows[county.recorded_crime_population] = None
+    out = []
+    for p, n in rows.items():
+        try:
+            shown = p.resolve().relative_to(county.data_dir.resolve()).as_posix()
+        except ValueError:
+            shown = str(p)
+        out.append({"path": shown, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "rows": n})
+    return out
+
+
+def recorded_crime_tables(county: County, counts: pd.DataFrame, months: list[str]) -> dict[str, pd.DataFrame]:
+    """Table C2 for the county (:func:`csa_analysis.sources.benchmarking.county_recorded_crime`) and the
+    cross-check of police.uk against it (:func:`csa_analysis.method.crosscheck.policeuk_vs_c2`)."""
+    tables = county_recorded_crime(county)
+    rc = tables["recorded_crime"]
+    period_end = _period_end(rc["period"].iloc[0]) if len(rc) else None
+    if period_end is not None:
+        tables["recorded_crime_check"] = policeuk_vs_c2(counts, rc, months, period_end)
+    return tables
+
+
+def _period_end(period: str) -> str | None:
+    """``"year ending June 2025"`` -> ``"2025-06"``."""
+    try:
+        return pd.Timestamp("1 " + period.removeprefix("year ending ")).strftime("%Y-%m")
+    except ValueError:
+        return None
 
 
 def _store(scored: Scored, entry: Path) -> None:
