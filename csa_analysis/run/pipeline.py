@@ -29,6 +29,7 @@ from csa_analysis.ingest.cache import ensure_cache
 from csa_analysis.ingest.combine import check_quarter_complete, complete_months
 from csa_analysis.method.disclosure import publish
 from csa_analysis.method.score import Scored, build_tables_from_counts
+from csa_analysis.method.where_when import where_and_when_tables
 from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
 from csa_analysis.report.tables import write_tables
 from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
@@ -119,7 +120,9 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     else:
         from csa_analysis.ingest.counts import arrow_monthly_counts as count
     counts, account, quality = count(county, cache_dir=cache, progress=progress)
-    tables = publish(build_tables_from_counts(counts, county, q, complete_months(account)), county.disclosure)
+    tables = build_tables_from_counts(counts, county, q, complete_months(account))
+    tables |= where_and_when_tables(county, q, cache_dir=cache, progress=progress)  # record level (issue 15)
+    tables = publish(tables, county.disclosure)
     if county.partnerships_file is not None:
         from csa_analysis.partnerships.register import read_register
         from csa_analysis.partnerships.tables import partnership_tables
