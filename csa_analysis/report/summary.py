@@ -106,9 +106,8 @@ def _reason(rationale: object) -> str:
 
     Examples
     --------
-    >>> _reason("Low volume in 6 of 7 districts (below 20 a quarter each): one county-wide service, as most "
-    ...         "districts have too few cases to justify their own.")
-    'low volume in 6 of 7 districts (below 20 a quarter each): one county-wide service, as most districts have too few cases to justify their own'
+    >>> _reason("Low volume in 6 of 7 districts: one county-wide service, as most have too few cases.")
+    'low volume in 6 of 7 districts: one county-wide service, as most have too few cases'
     >>> _reason("High volume in 5 of 7 districts and no county mechanism or funding declared: district-led.")
     'high volume in 5 of 7 districts and no county mechanism or funding declared'
     """
