@@ -123,6 +123,7 @@ def figure_html(fig: Figure, finding: str | None = None, data: pd.DataFrame | No
     fig.savefig(buf, format="png", dpi=DPI)
     png_data = base64.b64encode(buf.getvalue()).decode("ascii")
     title = title_of(fig)
+    finding = finding.replace('"', "'") if finding else finding  # quotes kept simple for every HTML serialiser
     alt = f"{title}. {finding}" if finding else title
     parts = [f'<figure class="csa-chart"><img src="data:image/png;base64,{png_data}" alt="{html.escape(alt)}" '
              'style="max-width:100%;height:auto">']

@@ -426,8 +426,8 @@ def density_chart(grid: DensityGrid) -> Chart:
               f"{grid.suppressed_incidents:,} incidents in {grid.suppressed_cells:,} cells are not shown and "
               f"{grid.without_coordinates:,} have no map point. {ANONYMISATION_NOTE}", 100)
     issue = grid.issue if grid.issue != "All issues" else "All incidents"
-    _title(ax, f"{issue}: incident density (incidents per km² in the period), {grid.district}\n{grid.period}",
-           11)
+    _fitted_title(ax, f"{issue}: incident density (incidents per km² in the period), {grid.district}\n"
+                      f"{grid.period}", 52)
     return Chart(fig, data, density_finding(grid))
 
 

@@ -241,9 +241,11 @@ def changes(rows: pd.DataFrame, area: str) -> list[Finding]:
         return [Finding("changes", "no comparison",
                         f"No comparison available for {area}: neither the previous quarter nor the same quarter "
                         "last year is fully in the data, so no rise or fall can be judged.")]
-    ly = rows["count_last_year"].astype("Float64")
+    blank = pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    ly = rows["count_last_year"].astype("Float64") if "count_last_year" in rows else blank
+    prev = rows["count_prev_quarter"].astype("Float64") if "count_prev_quarter" in rows else blank
     use_ly = ly.notna().to_numpy()
-    before = ly.where(use_ly, rows["count_prev_quarter"].astype("Float64"))
+    before = ly.where(use_ly, prev)
     if "change_basis" in rows:
         basis = rows["change_basis"].astype("str").map(lambda b: _BASIS.get(b, b))
     else:
@@ -262,7 +264,10 @@ def changes(rows: pd.DataFrame, area: str) -> list[Finding]:
         against = sorted(set(basis[hit]))
         parts = []
         for issue, b, n in zip(sub["issue"].astype("str"), before[hit], sub["count"], strict=True):
-            pct = (float(n) / float(b) - 1) * 100 if b and float(b) > 0 else float("nan")
+            if pd.isna(b):  # the comparison count is not in the table: name the issue and its count
+                parts.append(f"{issue} ({fmt(n, 'int')} incidents)")
+                continue
+            pct = (float(n) / float(b) - 1) * 100 if float(b) > 0 else float("nan")
             parts.append(f"{issue} ({fmt(b, 'int')} to {fmt(n, 'int')}, {fmt(pct, 'pct')})")
         lead = word if flag == "increase" else "Fell"
         out.append(Finding("changes", flag, f"{lead} beyond random variation in {area}, against "
