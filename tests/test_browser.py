@@ -49,9 +49,9 @@ def browser():
     driver.quit()
 
 
-# county: heat map, funnel, matrix, trend, density, month of year, rolling total, outcomes, funding, sensitivity;
-# district: trend, rates, matrix, hotspots, density, month of year, rolling total, outcomes
-PAGES = [("index.html", 0), ("county.html", 10), ("districts/melton.html", 8)]
+# county: heat map, funnel, matrix, trend, density, month of year, outcomes, funding, sensitivity; district: trend,
+# rates, matrix, hotspots, density, month of year, outcomes (12 months: one 12-month total, said, not drawn)
+PAGES = [("index.html", 0), ("county.html", 9), ("districts/melton.html", 7)]
 
 
 def _full_page_screenshot(browser, name: str) -> None:
@@ -108,7 +108,8 @@ def test_new_sections_headings_in_order_glossary_and_rag_key(pack, browser, page
     text = browser.find_element(By.TAG_NAME, "body").text
     for words in ("What the board is asked to decide", "What the data cannot show", "Location quotient",
                   "Funnel plot", "Harm index", "Neighbourhoods (LSOAs) with most incidents",
-                  "Repeat locations: police.uk map points", "Outcomes are police.uk's latest outcome"):
+                  "Repeat locations: police.uk map points", "Outcomes are police.uk's latest outcome",
+                  "incidents in the 12 months to December 2025"):
         assert words in text, words
     assert text.count("RAG key (") >= 2
 

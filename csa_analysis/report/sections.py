@@ -363,6 +363,10 @@ def hotspots_section(pack: Pack):
     if "hotspots" not in pack.tables:
         return html_output("<p class='csa-note'>No record-level tables in this pack: hotspots not shown.</p>")
     issues = _top_issues(pack)[:3]
+    if pack.district is None:  # the county: the issues proposed for county delivery first, then the top ones
+        cp = pack.tables["county_priorities"].sort_values("priority_rank")
+        proposed = cp.loc[cp["delivery_level"].astype("str") != "district-led", "issue"].astype("str").tolist()
+        issues = list(dict.fromkeys([*proposed, *issues]))[:5]
     parts = []
     if pack.district:
         chart = place_charts.hotspot_chart(pack.tables["hotspots"], pack.district, issues[0], top=10)
@@ -381,11 +385,13 @@ def hotspots_section(pack: Pack):
             rows = rows.assign(place_name=rows["place_name"].astype("str") + " (" + rows["lsoa_name"].astype("str")
                                + ")")
         shown = {k: v for k, v in cols.items() if not (place_type == "location" and k == "place_code")
-                 and not (pack.district and k == "district")}
+                 and not (pack.district and k == "district")
+                 and not (k == "rate_per_1000" and rows["rate_per_1000"].isna().all())}
         parts.append(f"<h3>{esc(heading)}</h3>" + html_table(rows, shown))
-    parts.append("<p class='csa-note'>" + esc(ANONYMISATION_NOTE) + " Rates per 1,000 residents need LSOA "
-                 "populations, which this pack was not given: n/a is not zero. Every issue and district is in "
-                 "tables/hotspots.csv and the workbook.</p>")
+    parts.append("<p class='csa-note'>" + esc(ANONYMISATION_NOTE) + " Rates per 1,000 residents of an LSOA or "
+                 "ward need LSOA populations, which this pack was not given, so they are left out (blank in "
+                 "tables/hotspots.csv, never 0). Every issue and district is in tables/hotspots.csv and the "
+                 "workbook.</p>")
     return html_output("".join(parts))
 
 
@@ -431,10 +437,15 @@ def seasonality_section(pack: Pack):
         chart = place_charts.month_of_year_chart(pattern, pack.area, issues=issues)
         parts.append(charts.figure_html(chart.figure, chart.alt, chart.data))
     why = rolling_coverage(months)
+    trend = _area_rows(pack, "rolling_trend")
+    windows = trend.dropna(subset=["rolling_total"])["month"].nunique() if len(trend) else 0
     if why:
         parts.append(f"<p class='csa-note'>{esc(why)}</p>")
+    elif windows < 2:  # one complete window is a total, not a trend: say it, draw nothing
+        parts.append(f"<p>{esc(place_charts.trend_finding(trend[trend['issue'].astype('str').isin(issues)], issues))}"
+                     " A 12-month trend line needs 13 or more consecutive months of data.</p>")
     else:
-        chart = place_charts.rolling_trend_chart(_area_rows(pack, "rolling_trend"), pack.area, issues=issues)
+        chart = place_charts.rolling_trend_chart(trend, pack.area, issues=issues)
         parts.append(charts.figure_html(chart.figure, chart.alt, chart.data.dropna(subset=["rolling_total"])))
     return html_output("".join(parts))
 
