@@ -168,3 +168,26 @@ class TestFormulaInjection:
 ])
 def test_number_format_from_name_and_type(column, dtype, expected):
     assert excel.number_format(column, pd.Series([], dtype=dtype).dtype) == expected
+
+
+def test_an_interrupted_workbook_closes_its_streams_without_a_traceback(tmp_path, monkeypatch, capfd):
+    """Ctrl-C or SIGTERM while the workbook is written (csa assess writes it while the kernels run): the
+    half-written sheets are closed at once, so nothing is printed when they are collected."""
+    import gc
+
+    calls = []
+    real = excel.write_sheet
+
+    def interrupted(ws, df, *args, **kw):
+        real(ws, df, *args, **kw)
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(excel, "write_sheet", interrupted)
+    tables = synthetic_tables()
+    with pytest.raises(KeyboardInterrupt):
+        excel.write_workbook(tables, synthetic_quality(tables), read_county(write_county(tmp_path / "data")),
+                             QUARTER, tmp_path / "board_pack.xlsx")
+    gc.collect()
+    assert "Traceback" not in capfd.readouterr().err

@@ -53,9 +53,14 @@ def raw():
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory):
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def tables(cache):
     county = read_county(CURRENT_SAMPLE_DIR)
-    scored = score_quarter(county, cache_dir=tmp_path_factory.mktemp("cache"))
+    scored = score_quarter(county, cache_dir=cache)
     assert str(scored.quarter) == QUARTER
     return scored.tables
 
@@ -167,4 +172,39 @@ def test_density_maps_account_for_every_located_incident(raw, tables):
         shown = int(cells.loc[cells["district"].astype("str") == district, "count"].sum())
         assert shown + int(maps.loc[district, "suppressed_incidents"]) == located[district]
     assert int(maps.loc[COUNTY_ROWS, "incidents"]) == sum(located.values())
-    assert (cells["count"] >= maps["min_count"].min()).all() and (cells["points"] >= 2).all()
+    assert (cells["count"] >= maps["min_incidents"].min()).all() and (cells["points"] >= 2).all()
+
+
+def test_the_disclosure_rule_blanks_small_place_counts_and_the_shares_that_would_reveal_them(tables):
+    from csa_analysis.config.county import Disclosure
+    from csa_analysis.method.disclosure import apply_rule
+
+    h = apply_rule(tables["hotspots"], Disclosure(min_count=5, method="suppress"))
+    small = tables["hotspots"]["count"].between(1, 4).to_numpy()
+    assert small.any() and h.loc[small, "count"].isna().all() and h.loc[small, "share"].isna().all()
+    assert (h.loc[~small, "count"] >= 5).all()
+    o = apply_rule(tables["outcomes"], Disclosure(min_count=5, method="suppress"))
+    assert not o["count"].between(1, 4).any() and not o["crimes"].between(1, 4).any()
+
+
+def test_the_settings_come_from_county_toml(tmp_path, cache, tables):
+    from csa_analysis.domain.periods import Quarter
+    from csa_analysis.errors import InputError
+    from csa_analysis.method.where_when import where_and_when_tables
+
+    text = (CURRENT_SAMPLE_DIR / "county.toml").read_text(encoding="utf-8")
+    text = text.replace('police_uk = "police_uk"', f'police_uk = "{(CURRENT_SAMPLE_DIR / "police_uk").as_posix()}"')
+    text = text.replace('"../ons/', f'"{(CURRENT_SAMPLE_DIR.parent / "ons").as_posix()}/')
+    (tmp_path / "county.toml").write_text(text + "\n[where_and_when]\ntop = 3\ncell_km = 2.0\n", encoding="utf-8")
+    county = read_county(tmp_path)
+    assert county.where_and_when.top == 3 and county.where_and_when.cell_km == 2.0
+    got = where_and_when_tables(county, Quarter.parse(QUARTER), cache_dir=cache)
+    assert got["hotspots"]["rank"].max() == 3 and (got["density_maps"]["cell_km"] == 2.0).all()
+    # the first three of every ranking are those of the default settings
+    h, ten = got["hotspots"], tables["hotspots"]
+    key = ["district", "issue", "place_type", "rank"]
+    merged = h.merge(ten[ten["rank"] <= 3], on=key, suffixes=("", "_ten"))
+    assert len(merged) == len(h) and (merged["count"] == merged["count_ten"]).all()
+    (tmp_path / "county.toml").write_text(text + "\n[where_and_when]\ntopp = 3\n", encoding="utf-8")
+    with pytest.raises(InputError, match="topp"):
+        read_county(tmp_path)

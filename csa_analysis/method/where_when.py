@@ -30,13 +30,12 @@ Tables (columns documented in :data:`TABLES` and the functions named there):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from csa_analysis.config.county import County
+from csa_analysis.config.county import County, WhereWhenSettings
 from csa_analysis.domain.periods import Quarter
 from csa_analysis.method.outcomes import outcome_shares
 from csa_analysis.method.places import DensityGrid, density_grid, hotspots_table, location_exclusions
@@ -50,26 +49,8 @@ COUNTY_ROWS = "All districts"
 RECORD_COLUMNS = ("lsoa_code", "lsoa_name", "location", "longitude", "latitude", "outcome")
 
 
-@dataclass(frozen=True)
-class WhereWhenSettings:
-    """Settings of the where-and-when tables. Every default is a local judgement (labelled so in the annex).
-
-    Attributes
-    ----------
-    top : int
-        Places kept per district x issue and place type in ``hotspots`` (10).
-    cell_km : float
-        Side of a density-map cell, km (1 km: a neighbourhood, about a ward in a market town).
-    min_count, min_points : int
-        A density cell is shown only with at least ``min_count`` incidents (3) at at least ``min_points``
-        distinct map points (2), so no single anonymised map point appears as a hotspot.
-    """
-
-    top: int = 10
-    cell_km: float = 1.0
-    min_count: int = 3
-    min_points: int = 2
-
+#: The built-in ``[where_and_when]`` settings (county.toml may set others).
+DEFAULT_SETTINGS = WhereWhenSettings()
 
 #: The tables :func:`where_and_when_tables` returns, each with one line on what a row is.
 TABLES: dict[str, str] = {
@@ -94,15 +75,15 @@ def _with_county(by_district: pd.DataFrame, county_rows: pd.DataFrame, districts
 
 
 def density_tables(records: pd.DataFrame, quarter: Quarter, districts: Sequence[str],
-                   settings: WhereWhenSettings = WhereWhenSettings()) -> dict[str, pd.DataFrame]:
+                   settings: WhereWhenSettings = DEFAULT_SETTINGS) -> dict[str, pd.DataFrame]:
     """One incident-density map per district and one for the county, as three tidy tables.
 
     Returns
     -------
     dict of DataFrame
         ``density_maps``: ``district`` (or :data:`COUNTY_ROWS`), ``period``, ``issue`` (``All issues``),
-        ``centre_lon``, ``centre_lat`` (degrees), ``cell_km``, ``min_count``, ``min_points``, ``x_min_km``,
-        ``x_max_km``, ``y_min_km``, ``y_max_km`` (the map's extent, km from its centre), ``incidents``
+        ``centre_lon``, ``centre_lat`` (degrees), ``cell_km``, ``min_incidents``, ``min_points`` (the rule),
+        ``x_min_km``, ``x_max_km``, ``y_min_km``, ``y_max_km`` (the map's extent, km from its centre), ``incidents``
         (with coordinates, int), ``without_coordinates``, ``suppressed_cells``, ``suppressed_incidents`` (int).
         ``density_cells``: ``district`` and the shown cells of :attr:`.places.DensityGrid.cells` (``count`` int,
         ``density_per_km2`` incidents per km² in the quarter). ``density_outline``: ``district``, ``vertex``
@@ -116,7 +97,7 @@ def density_tables(records: pd.DataFrame, quarter: Quarter, districts: Sequence[
         x0, x1, y0, y1 = grid.extent_km
         maps.append({"district": label, "period": grid.period_code, "issue": grid.issue,
                      "centre_lon": grid.centre_lon, "centre_lat": grid.centre_lat, "cell_km": grid.cell_km,
-                     "min_count": grid.min_count, "min_points": grid.min_points, "x_min_km": x0, "x_max_km": x1,
+                     "min_incidents": grid.min_count, "min_points": grid.min_points, "x_min_km": x0, "x_max_km": x1,
                      "y_min_km": y0, "y_max_km": y1, "incidents": grid.incidents,
                      "without_coordinates": grid.without_coordinates, "suppressed_cells": grid.suppressed_cells,
                      "suppressed_incidents": grid.suppressed_incidents})
@@ -159,7 +140,7 @@ def density_from_tables(tables: dict[str, pd.DataFrame], district: str | None) -
     outline = outline[outline["district"].astype("str") == label].sort_values("vertex")
     return DensityGrid(
         cells=cells.reset_index(drop=True), centre_lon=float(m["centre_lon"]), centre_lat=float(m["centre_lat"]),
-        cell_km=float(m["cell_km"]), min_count=int(m["min_count"]), min_points=int(m["min_points"]),
+        cell_km=float(m["cell_km"]), min_count=int(m["min_incidents"]), min_points=int(m["min_points"]),
         extent_km=(float(m["x_min_km"]), float(m["x_max_km"]), float(m["y_min_km"]), float(m["y_max_km"])),
         outline_km=outline[["x_km", "y_km"]].to_numpy(dtype="float64"), incidents=int(m["incidents"]),
         without_coordinates=int(m["without_coordinates"]), suppressed_cells=int(m["suppressed_cells"]),
@@ -182,7 +163,7 @@ def ward_table(lsoa_codes: pd.Series) -> pd.DataFrame:
 
 def where_and_when_from_records(records: pd.DataFrame, months_present: Sequence[str], quarter: Quarter,
                                 districts: Sequence[str],
-                                settings: WhereWhenSettings = WhereWhenSettings()) -> dict[str, pd.DataFrame]:
+                                settings: WhereWhenSettings = DEFAULT_SETTINGS) -> dict[str, pd.DataFrame]:
     """Every record-level table of a quarter (see the module notes) from placed records.
 
     Parameters
@@ -226,7 +207,7 @@ def where_and_when_from_records(records: pd.DataFrame, months_present: Sequence[
 
 def where_and_when_tables(county: County, quarter: Quarter, *, cache_dir: str | Path | None = None,
                           progress: Callable[[str], None] | None = None,
-                          settings: WhereWhenSettings = WhereWhenSettings()) -> dict[str, pd.DataFrame]:
+                          settings: WhereWhenSettings | None = None) -> dict[str, pd.DataFrame]:
     """The record-level tables of a quarter (:func:`where_and_when_from_records`), reading the placed records
     from the processed cache (only the columns they need).
 
@@ -240,10 +221,12 @@ def where_and_when_tables(county: County, quarter: Quarter, *, cache_dir: str | 
         The processed-data cache (as for :func:`csa_analysis.ingest.counts.load_dataset`).
     progress : callable, optional
         Called with one-line progress messages.
-    settings : WhereWhenSettings
-        Places kept and the density rule.
+    settings : WhereWhenSettings, optional
+        Places kept and the density rule; default the county's ``[where_and_when]`` (county.toml).
     """
     from csa_analysis.ingest.counts import load_dataset
+
+    settings = settings or county.where_and_when
 
     data = load_dataset(county, cache_dir=cache_dir, progress=progress, columns=RECORD_COLUMNS)
     if progress:

@@ -274,6 +274,35 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any
         ``path``.
     """
     wb = Workbook(write_only=True)
+    try:
+        _fill(wb, tables, quality, county, quarter)
+        path = Path(path)
+        wb.save(path)
+    except BaseException:  # Ctrl-C, SIGTERM or an error: close the sheets' streams quietly, then re-raise
+        _discard(wb)
+        raise
+    return path
+
+
+def _discard(wb: Workbook) -> None:
+    """Close every write-only sheet's half-written stream now, silently; otherwise the garbage collector closes
+    them later and prints "Exception ignored in ... Traceback" on the terminal of an interrupted run."""
+    import contextlib
+
+    for ws in wb.worksheets:
+        rows = getattr(ws, "_rows", None)
+        if rows is not None:
+            with contextlib.suppress(BaseException):
+                rows.close()
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(BaseException):
+                writer.close()
+
+
+def _fill(wb: Workbook, tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any], county: County,
+          quarter: Quarter) -> None:
+    """Every sheet of :func:`write_workbook` into ``wb``."""
     about = wb.create_sheet("About")
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
@@ -308,6 +337,3 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], quality: Mapping[str, Any
                 _table_name("Data quality", used))
     write_sheet(wb.create_sheet("Column names"), pd.DataFrame(names, columns=["sheet", "heading", "csv_column"]),
                 None, _table_name("Column names", used))
-    path = Path(path)
-    wb.save(path)
-    return path

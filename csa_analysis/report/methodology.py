@@ -74,18 +74,19 @@ def caveats(county: County) -> list[str]:
     out.insert(6, DEFAULT_COST_CAVEAT if county.cost_table is None else
                f"Unit costs come from the county's own table {county.cost_table.name}; issues without a cost in "
                "it are blank, not zero.")
-    return out + where_when_caveats()
+    return out + where_when_caveats(county)
 
 
-def where_when_caveats() -> list[str]:
-    """The assumptions and caveats of the where-and-when and outcome tables (issue 15), with the settings of
-    :class:`csa_analysis.method.where_when.WhereWhenSettings` labelled as local judgements."""
+def where_when_caveats(county: County) -> list[str]:
+    """The assumptions and caveats of the where-and-when and outcome tables (issue 15), with the county's
+    ``[where_and_when]`` settings labelled as local judgements."""
     from csa_analysis.method import outcomes, places, seasonality
-    from csa_analysis.method.where_when import WhereWhenSettings
 
-    s = WhereWhenSettings()
+    s = county.where_and_when
+    given = "set in county.toml" if "where_and_when" in county.settings_given else "the built-in defaults"
     return [*places.METHOD_NOTES, *seasonality.METHOD_NOTES, *outcomes.METHOD_NOTES,
-            f"Where and when settings (local judgements, not from a source): the {s.top} places with most incidents "
+            f"Where and when settings ({given}; local judgements, not from a source): the {s.top} places with most "
+            "incidents "
             f"are kept per district, issue and place type; density cells of {s.cell_km:g} km are shown with "
             f"{s.min_count} or more incidents at {s.min_points} or more map points.",
             "Wards are those of the packaged ONS LSOA-to-ward lookup of the records' LSOA vintage (wards of May "

@@ -369,7 +369,8 @@ def hotspots_section(pack: Pack):
         issues = list(dict.fromkeys([*proposed, *issues]))[:5]
     parts = []
     if pack.district:
-        chart = place_charts.hotspot_chart(pack.tables["hotspots"], pack.district, issues[0], top=10)
+        chart = place_charts.hotspot_chart(pack.tables["hotspots"].dropna(subset=["count"]), pack.district,
+                                           issues[0], top=10)  # a count the disclosure rule blanked: no bar
         parts.append(charts.figure_html(chart.figure, chart.alt, chart.data))
     top = 5 if pack.district else 1
     cols = {"district": ("District", "text"), "issue": ("Issue", "text"), "rank_shared": ("Rank", "int"),
