@@ -204,3 +204,31 @@ def write_county(folder: Path) -> Path:
         lines.append("")
     (folder / "county.toml").write_text("\n".join(lines), encoding="utf-8")
     return folder
+
+
+def synthetic_where_when(tables: dict[str, pd.DataFrame], seed: int = 7) -> dict[str, pd.DataFrame]:
+    """The record-level tables (:func:`csa_analysis.method.where_when.where_and_when_from_records`) of synthetic
+    records that agree with ``tables["monthly"]``: one record per counted incident, in 5 invented LSOAs per
+    district, at 12 invented map points each, with invented outcomes (the LSOA codes are in no ONS lookup, so
+    there are no wards)."""
+    from csa_analysis.method.where_when import where_and_when_from_records
+
+    rng = np.random.default_rng(seed)
+    m = tables["monthly"].dropna(subset=["count"])
+    rec = m.loc[m.index.repeat(m["count"].astype("int64")), ["district", "issue", "month"]].reset_index(drop=True)
+    rec["district"] = pd.Categorical(rec["district"].astype("str"), categories=list(DISTRICTS))
+    rec["issue"] = pd.Categorical(rec["issue"].astype("str"), categories=list(ISSUES))
+    k = rng.integers(0, 5, len(rec))
+    code = rec["district"].cat.codes.to_numpy()
+    rec["lsoa_code"] = pd.Series([f"E0199{c:02d}{i:02d}" for c, i in zip(code, k, strict=True)], dtype="str")
+    rec["lsoa_name"] = (rec["district"].astype("str") + " 00" + pd.Series(k + 1).astype("str") + "A").astype("str")
+    point = rng.integers(0, 12, len(rec))
+    rec["location"] = pd.Series([f"On or near Street {p}" for p in point], dtype="str")
+    rec["longitude"] = -1.2 + code * 0.1 + k * 0.01 + point * 0.003
+    rec["latitude"] = 52.6 + code * 0.05 + k * 0.01 + point * 0.002
+    outcomes = np.array(["Investigation complete; no suspect identified", "Local resolution",
+                         "Awaiting court outcome", "Unable to prosecute suspect"])
+    rec["outcome"] = pd.Series(outcomes[rng.integers(0, 4, len(rec))], dtype="str").where(
+        rec["issue"].astype("str") != "Anti-social behaviour")
+    months = sorted(m["month"].astype("str").unique())
+    return where_and_when_from_records(rec, months, QUARTER, list(DISTRICTS))

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import threading
 import time
 
@@ -28,12 +29,13 @@ from synthetic import COUNTY_NAME, synthetic_scored, write_county
 
 DISTRICTS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
              "North West Leicestershire", "Oadby and Wigston"]
-DISTRICT_SECTIONS = ["Summary", "Priorities", "Trends", "Compared with the county", "Priority matrix",
-                     "Funding and cost", "Data quality", "Methodology", "Provenance"]
-COUNTY_SECTIONS = ["Summary", "Delivery levels", "County priorities", "Where issues are concentrated",
-                   "Districts against the county", "Priority matrix", "Trends", "Funding against need",
-                   "Sensitivity of the harm ranking", "Partnership landscape", "Data quality", "Methodology",
-                   "Provenance"]
+DISTRICT_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Priorities", "Trends",
+                     "Compared with the county", "Priority matrix", "Where and when", "Outcomes of crimes",
+                     "Funding and cost", "Data quality", "Glossary", "Methodology", "Provenance"]
+COUNTY_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Delivery levels", "County priorities",
+                   "Where issues are concentrated", "Districts against the county", "Priority matrix", "Trends",
+                   "Where and when", "Outcomes of crimes", "Funding against need", "Sensitivity of the harm ranking",
+                   "Partnership landscape", "Data quality", "Glossary", "Methodology", "Provenance"]
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +62,13 @@ def _sections(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>|¶", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
+# 2018-19Q3 in five months of data: no month-of-year pattern or rolling total (the pages say why). County: heat
+# map, funnel, matrix, trend, density, outcomes, funding, sensitivity, partnerships; district: trend, rates,
+# matrix, hotspots, density, outcomes.
 @pytest.mark.parametrize("rel,sections,images", [
-    ("county.html", COUNTY_SECTIONS, 7),
-    ("districts/charnwood.html", DISTRICT_SECTIONS, 3),
-    ("districts/oadby-and-wigston.html", DISTRICT_SECTIONS, 3),
+    ("county.html", COUNTY_SECTIONS, 9),
+    ("districts/charnwood.html", DISTRICT_SECTIONS, 6),
+    ("districts/oadby-and-wigston.html", DISTRICT_SECTIONS, 6),
 ])
 def test_html_has_its_sections_and_charts_and_no_code_or_errors(pack, rel, sections, images):
     page = (pack[1] / rel).read_text(encoding="utf-8")
@@ -143,6 +148,11 @@ def test_index_links_every_report_and_table(pack):
     assert "county.html" in links and "board_pack.xlsx" in links
     assert sum(link.startswith("districts/") and link.endswith(".html") for link in links) == 7
     assert sum(link.endswith(".ipynb") for link in links) == 8  # each report's audit log
+    if shutil.which("chromium"):  # each report's A4 PDF, recorded in the manifest
+        assert sum(link.endswith(".pdf") for link in links) == 8
+        manifest = json.loads((pack[1] / "manifest.json").read_text())
+        assert manifest["pdf"]["status"] == "printed" and len(manifest["pdf"]["files"]) == 8
+    assert page.index("Executive summary") < page.index("county.html")  # the front page leads with it
 
 
 def test_workbook_has_formatted_sheets(pack):
@@ -150,11 +160,11 @@ def test_workbook_has_formatted_sheets(pack):
     assert wb.sheetnames[:4] == ["About", "County priorities", "Issue scores", "Cost per area"]
     ws = wb["Cost per area"]
     assert ws.freeze_panes == "A2"
-    assert ws["A1"].font.bold and ws["A1"].value == "district"
+    assert ws["A1"].font.bold and ws["A1"].value == "District"
     header = [c.value for c in ws[1]]
-    funding = ws.cell(row=2, column=header.index("funding_gbp") + 1)
+    funding = ws.cell(row=2, column=header.index("Funding (£, its period)") + 1)
     assert funding.value == 22380 and "£" in funding.number_format
-    share = ws.cell(row=2, column=header.index("need_share") + 1)
+    share = ws.cell(row=2, column=header.index("Share of need") + 1)
     assert share.number_format == "0.0%"
     assert wb["Issue scores"].max_row == 7 * 14 + 1
 
@@ -204,6 +214,7 @@ def failed_run(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
         mp.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: synthetic_scored())
         mp.setenv("CSA_FAIL_REPORT", "eastmere")  # names are matched like county.toml names
+        mp.setenv("CSA_CHROMIUM", "")  # no browser: the PDFs are skipped with a note, the run still succeeds
         code = assess(data, None, out, jobs=3, districts=["Eastmere", "Brook & Fenton"], progress=True)
     manifest = json.loads((out / "manifest.json").read_text())
     return code, out, err.getvalue(), manifest, old
@@ -269,6 +280,13 @@ class TestAFailedReport:
             assert (out / link).is_file(), link
         assert 'href="districts/eastmere.html"' not in page
 
+    def test_without_a_browser_the_pdfs_are_skipped_with_a_note(self, failed_run):
+        _, out, _, manifest, _ = failed_run
+        assert manifest["pdf"]["status"] == "skipped" and manifest["pdf"]["files"] == {}
+        assert "Chromium is not installed" in manifest["pdf"]["note"]
+        assert "PDF: no PDFs: Chromium is not installed" in (out / "index.html").read_text(encoding="utf-8")
+        assert not list(out.rglob("*.pdf"))
+
     def test_page_titles_name_the_report(self, failed_run):
         page = (failed_run[1] / "districts" / "brook-fenton.html").read_text(encoding="utf-8")
         assert "<title>Brook &amp; Fenton strategic assessment, 2024-25Q1</title>" in page
@@ -276,6 +294,7 @@ class TestAFailedReport:
 
 def _synthetic(monkeypatch, tmp_path):
     monkeypatch.setattr(boardpack, "score_quarter", lambda county, quarter, **kw: synthetic_scored())
+    monkeypatch.setenv("CSA_CHROMIUM", "")  # runner tests: no PDFs (the sample pack and the browser test print)
     return write_county(tmp_path / "data")
 
 

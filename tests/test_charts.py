@@ -75,8 +75,18 @@ class TestHouseStyle:
 
     def test_lines_use_the_colour_blind_safe_palette(self, tables):
         fig = charts.trend_chart(tables["monthly"], ["Burglary", "Drugs", "Robbery"], "Dunmore", PERIOD, "Dunmore")
-        colours = [to_hex(line.get_color()).upper() for line in fig.axes[0].get_lines()]
-        assert colours == [c.upper() for c in charts.PALETTE[:3]]
+        lines = fig.axes[0].get_lines()
+        colours = [to_hex(line.get_color()).upper() for line in lines]
+        assert colours == [charts.ISSUE_STYLES[i][0].upper() for i in ("Burglary", "Drugs", "Robbery")]
+        assert [line.get_marker() for line in lines] == [charts.ISSUE_STYLES[i][1]
+                                                          for i in ("Burglary", "Drugs", "Robbery")]
+
+    def test_every_colour_of_the_palette_reaches_3_to_1_on_white_and_each_issue_has_one_style(self):
+        from csa_analysis.report.place_charts import contrast_ratio
+
+        assert all(contrast_ratio(c) >= 3.0 for c in charts.PALETTE)
+        assert all(contrast_ratio(c) >= 3.0 for c in charts.LEVEL_COLOURS.values())
+        assert len(set(charts.ISSUE_STYLES.values())) == len(charts.ISSUE_STYLES)  # colour and marker pairs
 
 
 class TestContent:
@@ -131,13 +141,26 @@ class TestPng:
     def test_png_embeds_the_image_at_house_resolution_with_the_title_as_alt_text(self, tables):
         fig = charts.heatmap(tables["issue_scores"], PERIOD)
         tag = charts.png(fig).data
-        m = re.fullmatch(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)" [^>]*>', tag)
+        m = re.fullmatch(r'<figure class="csa-chart"><img src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
+                         r'alt="([^"]*)" [^>]*></figure>', tag)
         assert m, tag[:120]
         raw = base64.b64decode(m.group(1))
         assert raw[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", raw[16:24])
         assert (width, height) == (round(8.5 * charts.DPI), round(6.0 * charts.DPI))
         assert m.group(2).startswith("Where each issue is concentrated")
+
+    def test_a_chart_with_its_finding_and_data_has_both_as_alt_text_caption_and_table(self, tables):
+        from csa_analysis.report import findings
+
+        finding, data = findings.heatmap(tables["issue_scores"])
+        tag = charts.png(charts.heatmap(tables["issue_scores"], PERIOD), finding, data).data
+        alt = re.search(r'alt="([^"]*)"', tag).group(1)
+        assert alt.endswith(finding.replace("'", "&#x27;")) and "location quotient" in finding
+        assert f"<figcaption>{finding.replace(chr(39), '&#x27;')}</figcaption>" in tag
+        top = data.sort_values("location_quotient", ascending=False).iloc[0]
+        assert f"{top['issue']} in {top['district']}" in finding
+        assert tag.count("<tr>") == len(data) + 1  # header and one row per cell drawn
 
     def test_alt_text_is_escaped(self):
         fig = Figure()

@@ -65,10 +65,13 @@ def test_csv_excel_and_html_show_no_count_below_the_threshold(suppressed_pack):
     assert blaby["priority_rank"].notna().all()
     ws = load_workbook(out / "board_pack.xlsx")["Issue scores"]
     header = [c.value for c in ws[1]]
-    col = header.index("count")
+    col = header.index("Incidents")  # the workbook's heading of the count column
     excel_counts = [row[col] for row in ws.iter_rows(min_row=2, values_only=True) if row[col] is not None]
     assert excel_counts and not any(0 < v < 10 for v in excel_counts)
     page = (out / "districts" / "blaby.html").read_text()
-    robbery_row = re.search(r"<td[^>]*>Robbery</td>(.*?)</tr>", page.split("<h2")[2], re.S)
+    priorities = next(part for part in page.split("<h2") if part.split(">", 1)[1].startswith("Priorities"))
+    robbery_row = re.search(r"<td[^>]*>Robbery</td>(.*?)</tr>", priorities, re.S)
     assert robbery_row and "n/a" in robbery_row.group(1) and ">5<" not in robbery_row.group(1)
     assert "Counts below 10 are suppressed" in page
+    hot = pd.read_csv(out / "tables" / "hotspots.csv")  # the where-and-when tables follow the same rule
+    assert not ((hot["count"] > 0) & (hot["count"] < 10)).any() and hot.loc[hot["count"].isna(), "share"].isna().all()

@@ -28,16 +28,24 @@ def _header(ws) -> list[str]:
     return [c.value for c in ws[1]]
 
 
+def _index(ws, name: str) -> int:
+    """The position of the table column ``name`` (its CSV name) among the sheet's headings for people."""
+    names = {row[2].value: row[1].value for row in ws.parent["Column names"].iter_rows(min_row=2)
+             if row[0].value == ws.title}
+    heading = names.get(name, excel.human_header(name))
+    return _header(ws).index(heading)
+
+
 def _column(ws, name: str):
-    return [row[0] for row in ws.iter_rows(min_row=2, min_col=_header(ws).index(name) + 1,
-                                           max_col=_header(ws).index(name) + 1)]
+    return [row[0] for row in ws.iter_rows(min_row=2, min_col=_index(ws, name) + 1, max_col=_index(ws, name) + 1)]
 
 
 class TestSheets:
     def test_one_sheet_per_table_in_board_order_then_data_quality(self, workbook):
         _, wb = workbook
         assert wb.sheetnames == ["About", "County priorities", "Issue scores", "Cost per area", "Funding scenarios",
-                                 "Harm sensitivity", "Monthly counts", "RAG status", "Extra table", "Data quality"]
+                                 "Harm sensitivity", "Monthly counts", "RAG status", "Extra table", "Data quality",
+                                 "Column names"]
 
     @pytest.mark.parametrize("sheet,key", [("Issue scores", "issue_scores"), ("County priorities",
                                                                                "county_priorities"),
@@ -45,8 +53,28 @@ class TestSheets:
     def test_every_row_and_column_of_the_table_is_there(self, workbook, sheet, key):
         tables, wb = workbook
         ws = wb[sheet]
-        assert _header(ws) == list(tables[key].columns)
+        assert _header(ws) == excel.sheet_headers(tables[key].columns)
+        assert len(set(_header(ws))) == len(_header(ws))
         assert ws.max_row == len(tables[key]) + 1
+
+    def test_headings_are_for_people_and_each_sheet_is_an_excel_table(self, workbook):
+        tables, wb = workbook
+        ws = wb["Issue scores"]
+        assert "Rate per 1,000 residents" in _header(ws) and "rate_per_1000" not in _header(ws)
+        (table,) = ws.tables.values()
+        assert table.ref == f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{ws.max_row}"
+        assert [c.name for c in table.tableColumns] == _header(ws)
+        names = {t.displayName for sheet in wb.worksheets for t in sheet.tables.values()}
+        assert len(names) == len(wb.sheetnames) - 1  # every sheet but About
+
+    def test_months_are_dates(self, workbook):
+        import datetime
+
+        tables, wb = workbook
+        cells = _column(wb["Monthly counts"], "month")
+        first = tables["monthly"]["month"].iloc[0]
+        assert cells[0].value == datetime.datetime(int(first[:4]), int(first[5:]), 1)
+        assert all(c.number_format == excel.MONTH for c in cells)
 
     def test_about_sheet_names_county_quarter_and_units(self, workbook):
         _, wb = workbook
@@ -69,7 +97,8 @@ class TestFormatting:
         ws = workbook[1][sheet]
         assert all(c.font.bold and c.fill.fgColor.rgb.endswith("0B3D6E") for c in ws[1])
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref.startswith("A1:")
+        assert ws.auto_filter.ref is None or ws.auto_filter.ref.startswith("A1:")  # a table filters itself
+        assert all(t.ref.startswith("A1:") and t.autoFilter.ref == t.ref for t in ws.tables.values())
         assert ws.print_title_rows == "$1:$1"
         assert ws.page_setup.orientation == "landscape"
 
@@ -99,9 +128,8 @@ class TestFormatting:
         _, wb = workbook
         ws = wb["Cost per area"]
         fairholt = [c.row for c in _column(ws, "district") if c.value == "Fairholt"][0]
-        header = _header(ws)
         for col in ("funding_gbp", "funding_per_incident_gbp", "funding_share"):
-            assert ws.cell(row=fairholt, column=header.index(col) + 1).value is None
+            assert ws.cell(row=fairholt, column=_index(ws, col) + 1).value is None
         asb = [c for c in _column(wb["County priorities"], "harm_score")]
         assert any(c.value is None for c in asb)  # anti-social behaviour has no harm weight
 
@@ -109,8 +137,8 @@ class TestFormatting:
         ws = workbook[1]["County priorities"]
         widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
         assert all(10 <= w <= excel.MAX_WIDTH for w in widths)
-        assert widths[_header(ws).index("rationale")] == excel.MAX_WIDTH
-        assert widths[_header(ws).index("issue")] >= len("Violence and sexual offences")
+        assert widths[_index(ws, "rationale")] == excel.MAX_WIDTH
+        assert widths[_index(ws, "issue")] >= len("Violence and sexual offences")
 
 
 class TestFormulaInjection:
@@ -140,3 +168,26 @@ class TestFormulaInjection:
 ])
 def test_number_format_from_name_and_type(column, dtype, expected):
     assert excel.number_format(column, pd.Series([], dtype=dtype).dtype) == expected
+
+
+def test_an_interrupted_workbook_closes_its_streams_without_a_traceback(tmp_path, monkeypatch, capfd):
+    """Ctrl-C or SIGTERM while the workbook is written (csa assess writes it while the kernels run): the
+    half-written sheets are closed at once, so nothing is printed when they are collected."""
+    import gc
+
+    calls = []
+    real = excel.write_sheet
+
+    def interrupted(ws, df, *args, **kw):
+        real(ws, df, *args, **kw)
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(excel, "write_sheet", interrupted)
+    tables = synthetic_tables()
+    with pytest.raises(KeyboardInterrupt):
+        excel.write_workbook(tables, synthetic_quality(tables), read_county(write_county(tmp_path / "data")),
+                             QUARTER, tmp_path / "board_pack.xlsx")
+    gc.collect()
+    assert "Traceback" not in capfd.readouterr().err

@@ -5,6 +5,7 @@ they run top to bottom on the shipped sample (what an analyst does in JupyterLab
 from __future__ import annotations
 
 import ast
+import html
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,15 +19,24 @@ from csa_analysis.paths import PROJECT_DIR
 from csa_analysis.report import sections as report
 from csa_analysis.run.kernels import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
 
-from synthetic import QUARTER, SYNTHETIC_INPUTS, synthetic_quality, synthetic_tables, write_county
+from synthetic import (
+    QUARTER,
+    SYNTHETIC_INPUTS,
+    synthetic_quality,
+    synthetic_tables,
+    synthetic_where_when,
+    write_county,
+)
 
 #: The packaged notebooks (what the pack runs) and the analyst's working copies under notebooks/.
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
-DISTRICT_SECTIONS = ["Summary", "Priorities", "Trends", "Compared with the county", "Priority matrix",
-                     "Funding and cost", "Data quality", "Methodology", "Provenance"]
-COUNTY_SECTIONS = ["Summary", "Delivery levels", "County priorities", "Where issues are concentrated",
-                   "Districts against the county", "Priority matrix", "Trends", "Funding against need",
-                   "Sensitivity of the harm ranking", "Data quality", "Methodology", "Provenance"]
+DISTRICT_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Priorities", "Trends",
+                     "Compared with the county", "Priority matrix", "Where and when", "Outcomes of crimes",
+                     "Funding and cost", "Data quality", "Glossary", "Methodology", "Provenance"]
+COUNTY_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Delivery levels", "County priorities",
+                   "Where issues are concentrated", "Districts against the county", "Priority matrix", "Trends",
+                   "Where and when", "Outcomes of crimes", "Funding against need", "Sensitivity of the harm ranking",
+                   "Data quality", "Glossary", "Methodology", "Provenance"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -94,6 +104,7 @@ def _run(notebook: Path, out: Path, parameters: dict) -> tuple[nbformat.Notebook
 def executed(tmp_path_factory):
     root = tmp_path_factory.mktemp("notebooks")
     tables = synthetic_tables()
+    tables |= synthetic_where_when(tables)
     Scored(QUARTER, tables, synthetic_quality(tables), SYNTHETIC_INPUTS).save(root / "data")
     common = {"data_dir": str(write_county(root / "county")), "quarter": str(QUARTER),
               "tables_dir": str(root / "data"), "generated_at": "2024-07-10 06:00 UTC"}
@@ -109,7 +120,9 @@ def _sections(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>|¶", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
-@pytest.mark.parametrize("kind,sections,images", [("district", DISTRICT_SECTIONS, 3), ("county", COUNTY_SECTIONS, 6)])
+# district: trend, rates, matrix, hotspots, density, month of year, rolling total, outcomes; county: heat map,
+# funnel, matrix, trend, density, month of year, rolling total, outcomes, funding, sensitivity
+@pytest.mark.parametrize("kind,sections,images", [("district", DISTRICT_SECTIONS, 8), ("county", COUNTY_SECTIONS, 10)])
 class TestExecuted:
     def test_no_cell_raised_or_wrote_to_stderr(self, executed, kind, sections, images):
         nb, _ = executed[kind]
@@ -125,6 +138,29 @@ class TestExecuted:
         assert len(tags) == images
         assert all(re.search(r'\ssrc="data:image/png;base64,[A-Za-z0-9+/=]+"', t) for t in tags)
         assert all(re.search(r'\salt="[^"]{20,}"', t) for t in tags)  # the chart's title, for screen readers
+        page = executed[kind][1]
+        # every chart is a figure with its finding as a caption and its figures as a table
+        figures = re.findall(r'<figure class="csa-chart">(.*?)</figure>', page, re.S)
+        assert len(figures) == images
+        for fig in figures:
+            caption = re.search(r"<figcaption>(.+?)</figcaption>", fig, re.S).group(1)
+            assert html.unescape(caption) in html.unescape(re.search(r'alt="([^"]*)"', fig).group(1))
+            assert re.search(r'<details class="csa-data">.*<table class="csa">.*<td', fig, re.S)
+
+    def test_headings_never_skip_a_level(self, executed, kind, sections, images):
+        levels = [int(n) for n in re.findall(r"<h([1-6])\b", executed[kind][1])]
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+    def test_executive_summary_glossary_and_rag_key(self, executed, kind, sections, images):
+        page = executed[kind][1]
+        exec_at = page.index("What the board is asked to decide")
+        assert exec_at < page.index(">Top priorities and RAG status<")
+        assert "What the data cannot show" in page and "domestic abuse" in page
+        assert page.count("RAG key (") >= 2  # in the summary and with the glossary
+        for term in ("Location quotient", "Harm index", "Funnel plot", "RAG (Red, Amber, Green)",
+                     "Rate per 1,000 residents"):
+            assert f"<dt>{term}" in page
 
     def test_no_code_and_nothing_fetched_from_the_internet(self, executed, kind, sections, images):
         page = executed[kind][1]
@@ -149,7 +185,8 @@ class TestExecuted:
 
 def test_blanks_show_as_n_a_and_numbers_for_people(executed):
     page = executed["county"][1]
-    fairholt = re.search(r"<tr><td>Fairholt</td>.*?</tr>", page).group(0)
+    rows = re.findall(r"<tr><td>Fairholt</td>.*?</tr>", page)  # the cost table's row among the charts' tables
+    fairholt = max(rows, key=lambda r: r.count("<td"))
     assert fairholt.count(">n/a<") == 5  # funding, a year, per incident, per 1,000 residents, share of funding
     assert re.search(r">£\d{1,3},\d{3}<", page) and re.search(r">\d{1,3}(,\d{3})+<", page)
 
@@ -171,4 +208,5 @@ def test_defaults_run_top_to_bottom_on_the_sample_even_with_mplbackend_agg(tmp_p
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs if o.output_type == "display_data"
                    or o.output_type == "execute_result")
     assert "Strategic assessment: Charnwood, Leicestershire" in html
-    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 3
+    # trend, rates, matrix; hotspots, density, outcomes (5 months of data: no seasonality)
+    assert len(re.findall(r"<img src=\"data:image/png;base64,", html)) == 3 + 3

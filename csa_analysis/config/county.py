@@ -109,6 +109,28 @@ class ScoringWeights:
 
 
 @dataclass(frozen=True)
+class WhereWhenSettings:
+    """``[where_and_when]``: the hotspot and density-map settings (:mod:`csa_analysis.method.where_when`).
+    Every default is a local judgement the county should set; the annex says so.
+
+    Attributes
+    ----------
+    top : int
+        Places kept per district x issue and place type in ``hotspots`` (10).
+    cell_km : float
+        Side of a density-map cell, km (1 km).
+    min_count, min_points : int
+        A density cell is shown only with at least ``min_count`` incidents (3) at at least ``min_points``
+        distinct map points (2), so no single anonymised map point appears as a hotspot.
+    """
+
+    top: int = field(default=10, metadata={"minimum": 1, "maximum": 1000})
+    cell_km: float = field(default=1.0, metadata={"above": 0, "maximum": 100})
+    min_count: int = field(default=3, metadata={"minimum": 1, "maximum": 1000})
+    min_points: int = field(default=2, metadata={"minimum": 1, "maximum": 1000})
+
+
+@dataclass(frozen=True)
 class DeliveryRules:
     """Thresholds of the delivery-level rules (design.md section 4; :mod:`csa_analysis.method.delivery`).
 
@@ -344,6 +366,7 @@ class County:
     delivery: DeliveryRules = field(default_factory=DeliveryRules)
     disclosure: Disclosure = field(default_factory=Disclosure)
     funding_info: FundingInfo = field(default_factory=FundingInfo)
+    where_and_when: WhereWhenSettings = field(default_factory=WhereWhenSettings)
     harm_table: Path | None = None
     harm_alternative: Path | None = None
     cost_table: Path | None = None
@@ -456,7 +479,7 @@ class County:
 _TOP_KEYS = {
     "name", "police_uk", "population", "funding", "districts", "scoring", "delivery", "disclosure",
     "funding_info", "harm", "costs", "morile", "partnerships", "issues", "local", "consultation",
-    "recorded_crime",
+    "recorded_crime", "where_and_when",
 }
 _RECORDED_CRIME_KEYS = {"folder", "ons_workbook", "peers", "peer_list"}
 _DISTRICT_KEYS = {"name", "code", "population", "aliases", "funding_gbp"}
@@ -579,8 +602,9 @@ def read_county(data_dir: str | Path) -> County:
         partnerships_illustrative=illustrative,
         issues=_read_issues(raw.get("issues", []), toml_path),
         **_partner_inputs(raw, base, toml_path, pop_file if pop_sheet is not None else None),
-        settings_given=frozenset(k for k in ("scoring", "delivery", "disclosure", "funding_info", "harm", "costs")
-                                 if k in raw) | ({"funding_info"} if funding_settings else frozenset()),
+        settings_given=frozenset(k for k in ("scoring", "delivery", "disclosure", "funding_info", "harm", "costs",
+                                             "where_and_when") if k in raw)
+        | ({"funding_info"} if funding_settings else frozenset()),
     )
 
 
@@ -930,7 +954,7 @@ def _settings(raw: dict[str, Any], funding: dict[str, Any], toml_path: Path) -> 
     if funding:
         raw["funding_info"] = funding
     sections = {"scoring": ScoringWeights, "delivery": DeliveryRules, "disclosure": Disclosure,
-                "funding_info": FundingInfo}
+                "funding_info": FundingInfo, "where_and_when": WhereWhenSettings}
     out = {key: _dataclass_from(cls, raw[key], toml_path, "funding" if funding and key == "funding_info" else key)
            if key in raw else cls() for key, cls in sections.items()}
     info = out["funding_info"]

@@ -20,13 +20,16 @@ import pandas as pd
 from csa_analysis.config.county import Disclosure
 
 #: Count columns the rule applies to, wherever they appear.
-COUNT_COLUMNS = ("count", "count_prev_quarter", "count_last_year", "incidents")
+COUNT_COLUMNS = ("count", "count_prev_quarter", "count_last_year", "incidents",
+                 # the where-and-when tables (method/where_when.py)
+                 "district_issue_count", "crimes", "rolling_total", "min_count", "max_count")
 #: Figures derived from a row's count, blanked with it.
 DERIVED_COLUMNS = (
     "rate_per_1000", "rate_low_per_1000", "rate_high_per_1000", "change_pct_prev_quarter",
     "change_pct_last_year", "p_value_prev_quarter", "p_value_last_year", "location_quotient", "harm_score",
     "cost_of_crime_gbp", "funding_per_incident_gbp", "incidents_per_1000", "harm_default", "harm_range_low",
     "harm_range_high", "harm_equal_weights", "harm_alternative", "harm_value", "likelihood_value",
+    "share", "density_per_km2", "mean_count",
 )
 SUPPRESSED_NOTE = "counts from 1 to {k} suppressed"
 

@@ -18,11 +18,47 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from csa_analysis.domain.issues import ISSUES
 from csa_analysis.method.volume import funnel_limits
 
-#: Okabe-Ito palette (colour-blind safe).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: Series colours: the Okabe-Ito colour-blind-safe hues that reach 3:1 contrast on white (WCAG 2.1 non-text
+#: contrast); its orange #E69F00 and sky blue #56B4E9 (2.3:1) darkened in their own hue to 3.5:1, its yellow
+#: #F0E442 (1.3:1) dropped. Every chart of the pack draws from these.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue (5.2:1)
+    "#D55E00",  # vermillion (3.9:1)
+    "#009E73",  # bluish green (3.4:1)
+    "#CC79A7",  # reddish purple (3.1:1)
+    "#000000",  # black (21:1)
+    "#B67E00",  # Okabe-Ito orange darkened to 3.5:1
+    "#1B90D2",  # Okabe-Ito sky blue darkened to 3.5:1
+    "#666666",  # grey (5.7:1)
+)
+SERIES_COLOURS = PALETTE
+#: Marker shapes, cycled with a period (7) prime to the colours' (8), so every (colour, marker) pair differs.
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+#: One (colour, marker) per issue, the same in every chart of the pack (police.uk types first, then any other
+#: issue by :func:`issue_style`).
+ISSUE_STYLES: dict[str, tuple[str, str]] = {
+    issue: (PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]) for i, issue in enumerate(ISSUES)
+}
 LEVEL_COLOURS = {"county-wide service": "#D55E00", "county-coordinated": "#0072B2", "district-led": "#009E73"}
+#: One marker per delivery level (markers as well as colours).
+LEVEL_MARKERS = {"county-wide service": "D", "county-coordinated": "s", "district-led": "o"}
+
+
+def issue_style(issue: str, i: int = 0) -> tuple[str, str]:
+    """The (colour, marker) of an issue: :data:`ISSUE_STYLES`, or for a local issue the ``i``-th pair after them.
+
+    Examples
+    --------
+    >>> issue_style("Burglary") == ISSUE_STYLES["Burglary"]
+    True
+    """
+    if issue in ISSUE_STYLES:
+        return ISSUE_STYLES[issue]
+    k = len(ISSUES) + i
+    return PALETTE[k % len(PALETTE)], MARKERS[k % len(MARKERS)]
 DPI = 110
 SIZE = (8.0, 4.5)
 
@@ -59,22 +95,54 @@ def title_of(fig: Figure) -> str:
     return " ".join(fig.axes[0].get_title(loc="left").split()) if fig.axes else ""
 
 
-def png(fig: Figure):
-    """The figure as an embedded PNG image with its title as alternative text, for a notebook to show.
+def figure_html(fig: Figure, finding: str | None = None, data: pd.DataFrame | None = None) -> str:
+    """A chart readable by everyone: the PNG (a data URI at the house resolution) whose alternative text is the
+    title and the main finding, the finding as a caption, and the figures behind the chart as a table.
 
-    Returns an ``IPython.display.HTML`` ``<img>`` element (a data URI at the house resolution), so it shows
-    the same whatever matplotlib backend is active and the exported HTML needs no further embedding.
+    Parameters
+    ----------
+    fig : Figure
+        The chart.
+    finding : str, optional
+        The chart's main finding in a sentence or two (:mod:`csa_analysis.report.findings`).
+    data : DataFrame, optional
+        Exactly the figures drawn, shown as a table under the chart (headings a person reads).
+
+    Returns
+    -------
+    str
+        ``<figure class="csa-chart">`` holding the ``<img>``, a ``<figcaption>`` and, when ``data`` is given, a
+        ``<details class="csa-data">`` with the table.
     """
     import base64
     import html
 
-    from IPython.display import HTML
+    from csa_analysis.report.formatting import auto_table
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(title_of(fig))}" '
-                'style="max-width:100%;height:auto">')
+    png_data = base64.b64encode(buf.getvalue()).decode("ascii")
+    title = title_of(fig)
+    finding = finding.replace('"', "'") if finding else finding  # quotes kept simple for every HTML serialiser
+    alt = f"{title}. {finding}" if finding else title
+    parts = [f'<figure class="csa-chart"><img src="data:image/png;base64,{png_data}" alt="{html.escape(alt)}" '
+             'style="max-width:100%;height:auto">']
+    if finding:
+        parts.append(f"<figcaption>{html.escape(finding)}</figcaption>")
+    if data is not None:
+        parts.append('<details class="csa-data"><summary>Figures behind this chart (table)</summary>'
+                     + auto_table(data) + "</details>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def png(fig: Figure, finding: str | None = None, data: pd.DataFrame | None = None):
+    """The figure as an embedded PNG image for a notebook to show (:func:`figure_html` in an
+    ``IPython.display.HTML``), so it shows the same whatever matplotlib backend is active and the exported HTML
+    needs no further embedding."""
+    from IPython.display import HTML
+
+    return HTML(figure_html(fig, finding, data))
 
 
 def month_span(months: Sequence[str]) -> str:
@@ -117,8 +185,9 @@ def trend_chart(monthly: pd.DataFrame, issues: Sequence[str], area: str, period:
     ).astype("float64")
     period = period or month_span(wide.index)
     fig, ax = _figure()
-    for colour, issue in zip(PALETTE, [i for i in issues if i in wide.columns], strict=False):
-        ax.plot(wide.index, wide[issue], marker="o", color=colour, label=issue, linewidth=2)
+    for i, issue in enumerate([i for i in issues if i in wide.columns]):
+        colour, marker = issue_style(issue, i)
+        ax.plot(wide.index, wide[issue], marker=marker, color=colour, label=issue, linewidth=2)
     if wide.empty:
         _no_data(ax)
     _title(ax, f"Incidents per month (count), top priorities: {area}\n{period}", 11)
@@ -205,7 +274,12 @@ def priority_matrix(table: pd.DataFrame, area: str, period: str, harm_unit: str 
     shown = t[has_harm]
     colours = (shown["delivery_level"].map(LEVEL_COLOURS).fillna(PALETTE[0])
                if "delivery_level" in shown else pd.Series(PALETTE[0], index=shown.index))
-    ax.scatter(shown["count"], shown["harm_score"], c=list(colours), s=60, edgecolor="white", zorder=3)
+    markers = (shown["delivery_level"].map(LEVEL_MARKERS).fillna("o") if "delivery_level" in shown
+               else pd.Series("o", index=shown.index))
+    for marker in dict.fromkeys(markers):  # one scatter per marker shape (at most three)
+        sel = (markers == marker).to_numpy()
+        ax.scatter(shown["count"][sel], shown["harm_score"][sel], c=list(colours[sel]), s=60, marker=marker,
+                   edgecolor="white", zorder=3)
     for r in shown.itertuples():
         ax.annotate(r.issue, (r.count, r.harm_score), fontsize=7, xytext=(4, 3), textcoords="offset points")
     if shown.empty:
@@ -222,7 +296,7 @@ def priority_matrix(table: pd.DataFrame, area: str, period: str, harm_unit: str 
     _title(ax, f"Priority matrix: volume (incidents) against harm ({harm_unit}), {area}\n{period}{note}", 10)
     if "delivery_level" in shown:
         for level, colour in LEVEL_COLOURS.items():
-            ax.scatter([], [], c=colour, s=60, label=level)
+            ax.scatter([], [], c=colour, s=60, marker=LEVEL_MARKERS[level], label=level)
         ax.legend(frameon=False, fontsize=8, loc="lower right")
     return fig
 
@@ -237,7 +311,8 @@ def funding_vs_need(cost_per_area: pd.DataFrame, period: str, basis: str) -> Fig
     fig, ax = _figure((8.0, 4.8))
     x = np.arange(len(c))
     ax.bar(x - 0.2, c["need_share"].fillna(0), width=0.4, color=PALETTE[0], label=f"Share of need ({basis})")
-    ax.bar(x + 0.2, c["funding_share"], width=0.4, color=PALETTE[1], label="Share of funding")
+    ax.bar(x + 0.2, c["funding_share"], width=0.4, color=PALETTE[1], hatch="//", edgecolor="white",
+           label="Share of funding")
     ax.set_xticks(x, c["district"], rotation=25, ha="right", fontsize=8)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("District")
@@ -283,7 +358,8 @@ def sensitivity_chart(sensitivity: pd.DataFrame, period: str) -> Figure:
     x = np.arange(len(schemes))
     for i, r in enumerate(s.itertuples(index=False)):
         ranks = [getattr(r, f"rank_{k}") for k in schemes]
-        ax.plot(x, ranks, marker="o", color=PALETTE[i % len(PALETTE)], linewidth=1.2)
+        colour, marker = issue_style(r.issue, i)
+        ax.plot(x, ranks, marker=marker, color=colour, linewidth=1.2)
         ax.annotate(r.issue, (x[-1], ranks[-1]), fontsize=7, xytext=(5, 0), textcoords="offset points",
                     va="center")
     ax.set_xticks(x, [k.replace("_", " ") for k in schemes], fontsize=8)

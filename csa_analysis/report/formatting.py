@@ -21,8 +21,8 @@ def fmt(value: Any, kind: str) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or (
             not isinstance(value, str) and pd.isna(value)):
         return NA
-    if kind == "int":
-        return f"{int(value):,}"
+    if kind == "int":  # rounded, never truncated (a harm score of 12.7 is 13)
+        return f"{int(value):,}" if isinstance(value, int | np.integer) else f"{round(float(value)):,}"
     if kind == "share":
         return f"{float(value):.0%}" if float(value) >= 0.1 or float(value) == 0 else f"{float(value):.1%}"
     if kind == "pct":
@@ -54,6 +54,8 @@ def format_frame(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pd
     --------
     >>> t = pd.DataFrame({"issue": ["Drugs"], "count": [12345], "funding_gbp": [float("nan")],
     ...                   "need_share": [0.25]})
+    >>> fmt(1234.5001, "int"), fmt(0.004, "gbp"), fmt(12.7, "int")
+    ('1,235', '£0.00', '13')
     >>> format_frame(t, {"issue": ("Issue", "text"), "count": ("Count", "int"),
     ...                  "funding_gbp": ("Funding", "gbp"), "need_share": ("Share", "share")}).iloc[0].tolist()
     ['Drugs', '12,345', 'n/a', '25%']
@@ -96,10 +98,103 @@ td.rag-red{background:#f4c7b8}td.rag-amber{background:#fde7b0}td.rag-green{backg
 .csa-meta{color:#444;font-size:13px}.csa-note{color:#555;font-size:12px}
 .csa-illustrative{border:2px solid #b00020;background:#fff4f4;color:#6d0013;padding:6px 10px;margin:8px 0;
 font-size:14px}
-@media print{table.csa{page-break-inside:auto}table.csa thead{display:table-header-group}
+figure.csa-chart{margin:8px 0 18px}figure.csa-chart figcaption{font-size:13px;color:#222;margin:4px 0}
+details.csa-data summary{cursor:pointer;color:#0b3d6e;font-size:13px}
+.csa-exec li{margin:3px 0}dl.csa-glossary dt{font-weight:bold;margin-top:6px}dl.csa-glossary dd{margin-left:1.5em}
+@media print{details.csa-data{display:none}figure.csa-chart{page-break-inside:avoid}
+table.csa{page-break-inside:auto}table.csa thead{display:table-header-group}
 tr{page-break-inside:avoid}table.csa th,td.rag-red,td.rag-amber,td.rag-green{-webkit-print-color-adjust:exact;
 print-color-adjust:exact}}
 </style>"""
+
+
+#: Headings a person reads for the columns of the scored tables (:func:`human_header` builds the others).
+HEADERS: dict[str, str] = {
+    "district": "District", "issue": "Issue", "quarter": "Quarter", "month": "Month", "period": "Period",
+    "count": "Incidents", "count_prev_quarter": "Incidents, previous quarter",
+    "count_last_year": "Incidents, same quarter last year",
+    "change_pct_prev_quarter": "Change on previous quarter (%)", "change_pct_last_year": "Change on last year (%)",
+    "change_flag": "Change beyond random variation?", "change_basis": "Change compared with",
+    "rate_per_1000": "Rate per 1,000 residents", "rate_low_per_1000": "Rate per 1,000, 95% interval low",
+    "rate_high_per_1000": "Rate per 1,000, 95% interval high", "location_quotient": "Location quotient",
+    "harm_score": "Harm score", "harm_weight": "Harm weight per offence", "cost_of_crime_gbp": "Cost of crime (£)",
+    "unit_cost_gbp": "Unit cost (£)", "price_year": "Price year", "priority_score": "Priority score (0-100)",
+    "priority_rank": "Priority rank", "population": "Residents", "funding_gbp": "Funding (£, its period)",
+    "funding_annual_gbp": "Funding a year (£)", "incidents": "Incidents",
+    "funding_per_incident_gbp": "Funding a year per incident a year (£)",
+    "funding_per_1000_residents_gbp": "Funding a year per 1,000 residents (£)", "need_share": "Share of need",
+    "funding_share": "Share of funding", "districts_above_county_rate": "Districts at or above the county rate",
+    "prevalence_share": "Prevalence (share of districts)", "delivery_level": "Delivery level",
+    "rationale": "Rationale", "risk_note": "Risk note", "status": "RAG status", "reason": "Why",
+    "level": "Level", "p_value_adjusted": "p-value (adjusted for many tests)",
+    "p_value_prev_quarter": "p-value against previous quarter", "p_value_last_year": "p-value against last year",
+    "place_type": "Place type", "rank": "Rank", "rank_shared": "Rank (ties shared)", "place_code": "Place code",
+    "place_name": "Place", "lsoa_name": "LSOA", "longitude": "Longitude", "latitude": "Latitude",
+    "share": "Share", "district_issue_count": "District's incidents of the issue",
+    "outcome_group": "Outcome group", "crimes": "Crimes", "calendar_month": "Calendar month (1-12)",
+    "month_name": "Calendar month", "mean_count": "Incidents a month on average", "years": "Years averaged",
+    "min_count": "Fewest incidents", "max_count": "Most incidents", "rolling_total": "12-month rolling total",
+    "months_in_window": "Months in the window", "density_per_km2": "Incidents per km²", "points": "Map points",
+    "main_lsoa": "Main LSOA", "measure": "Measure", "rows": "Rows",
+}
+
+
+def human_header(column: str) -> str:
+    """The heading a person reads for a table column.
+
+    Examples
+    --------
+    >>> human_header("rate_per_1000"), human_header("score_volume"), human_header("cell_km")
+    ('Rate per 1,000 residents', 'Score: volume', 'Cell km')
+    >>> human_header("needs_based_gbp")
+    'Needs based (£)'
+    """
+    column = str(column)
+    if column in HEADERS:
+        return HEADERS[column]
+    if column.startswith("score_"):
+        return "Score: " + column.removeprefix("score_").replace("_", " ")
+    if column.startswith("rank_"):
+        return "Rank: " + column.removeprefix("rank_").replace("_", " ")
+    text = column
+    suffix = ""
+    for end, unit in (("_gbp", " (£)"), ("_pct", " (%)"), ("_per_1000", " per 1,000 residents"),
+                      ("_share", " share"), ("_km2", " per km²")):
+        if text.endswith(end):
+            text, suffix = text[: -len(end)], unit
+            break
+    text = text.replace("_", " ").replace("-", " ").strip()
+    return (text[:1].upper() + text[1:] + suffix) if text else column
+
+
+def auto_kind(column: str, dtype: Any) -> str:
+    """The :func:`fmt` kind of a column, from its name and type (for tables built without a column list).
+
+    Examples
+    --------
+    >>> auto_kind("count", "int64"), auto_kind("share", "float64"), auto_kind("issue", "str")
+    ('int', 'share', 'text')
+    """
+    column = str(column)
+    if column.endswith("_gbp"):
+        return "gbp"
+    if column == "share" or column.endswith("_share"):
+        return "share"
+    if column.startswith("change_pct"):
+        return "pct"
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return "text"
+    if pd.api.types.is_integer_dtype(dtype) or column in ("count", "incidents", "population", "crimes") or \
+            column.startswith("count") or column.endswith(("_count", "rank")) or column == "rolling_total":
+        return "int"
+    if "rate" in column or "quotient" in column or column.startswith(("x_", "y_", "mean")):
+        return "rate"
+    return "score"
+
+
+def auto_table(df: pd.DataFrame) -> str:
+    """``df`` as an HTML table with headings and number formats chosen from its columns."""
+    return html_table(df, {c: (human_header(c), auto_kind(c, df[c].dtype)) for c in df.columns})
 
 
 def html_output(body: str):

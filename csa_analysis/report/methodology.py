@@ -74,7 +74,27 @@ def caveats(county: County) -> list[str]:
     out.insert(6, DEFAULT_COST_CAVEAT if county.cost_table is None else
                f"Unit costs come from the county's own table {county.cost_table.name}; issues without a cost in "
                "it are blank, not zero.")
-    return out
+    return out + where_when_caveats(county)
+
+
+def where_when_caveats(county: County) -> list[str]:
+    """The assumptions and caveats of the where-and-when and outcome tables (issue 15), with the county's
+    ``[where_and_when]`` settings labelled as local judgements."""
+    from csa_analysis.method import outcomes, places, seasonality
+
+    s = county.where_and_when
+    given = "set in county.toml" if "where_and_when" in county.settings_given else "the built-in defaults"
+    return [*places.METHOD_NOTES, *seasonality.METHOD_NOTES, *outcomes.METHOD_NOTES,
+            f"Where and when settings ({given}; local judgements, not from a source): the {s.top} places with most "
+            "incidents "
+            f"are kept per district, issue and place type; density cells of {s.cell_km:g} km are shown with "
+            f"{s.min_count} or more incidents at {s.min_points} or more map points.",
+            "Wards are those of the packaged ONS LSOA-to-ward lookup of the records' LSOA vintage (wards of May "
+            "2023 for 2021 LSOAs, December 2018 for 2011 LSOAs). LSOA and ward rates per 1,000 residents need "
+            "LSOA populations, which the pack is not given: they are blank, never 0.",
+            "The executive summary is drafted from the tables by fixed rules (report/summary.py): it repeats the "
+            "delivery levels, rationales, risk notes and change flags computed in the analysis, and adds no "
+            "judgement of its own."]
 
 
 def _cell(value: object) -> str:
@@ -331,7 +351,7 @@ districts, for economies of scale; (d) county-level funding that can be accessed
 
 **Small numbers.** {small}
 
-#### Assumptions and caveats
+### Assumptions and caveats
 {caveat_list}
 """
 

@@ -34,35 +34,25 @@ from matplotlib.colors import ListedColormap, LogNorm, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from csa_analysis.domain.issues import ISSUES
 from csa_analysis.domain.periods import Quarter
 from csa_analysis.method.outcomes import ASB_NOTE, NOT_MAPPED, OUTCOME_CAVEAT, OUTCOME_GROUPS
 from csa_analysis.method.places import ANONYMISATION_NOTE, DensityGrid
 from csa_analysis.method.seasonality import MONTH_NAMES, peak_months
-from csa_analysis.report.charts import DPI, _figure, _no_data, _thousands, _title, title_of
+from csa_analysis.report.charts import (
+    DPI,
+    ISSUE_STYLES,
+    MARKERS,
+    SERIES_COLOURS,
+    _figure,
+    _no_data,
+    _thousands,
+    _title,
+    issue_style,
+    title_of,
+)
 
 #: Least contrast on white for any colour that carries data (WCAG 2.1, 1.4.11 non-text contrast).
 MIN_CONTRAST = 3.0
-
-#: Series colours: Okabe-Ito hues that pass 3:1 on white, orange and sky blue darkened, yellow dropped.
-SERIES_COLOURS: tuple[str, ...] = (
-    "#0072B2",  # blue (5.2:1)
-    "#D55E00",  # vermillion (3.9:1)
-    "#009E73",  # bluish green (3.4:1)
-    "#CC79A7",  # reddish purple (3.1:1)
-    "#000000",  # black (21:1)
-    "#B67E00",  # Okabe-Ito orange #E69F00 (2.3:1) darkened to 3.5:1
-    "#1B90D2",  # Okabe-Ito sky blue #56B4E9 (2.3:1) darkened to 3.5:1
-    "#666666",  # grey (5.7:1)
-)
-#: Marker shapes, cycled with a period (7) prime to the colours' (8), so every (colour, marker) pair differs.
-MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
-
-#: One (colour, marker) per issue, the same in every chart of this module.
-ISSUE_STYLES: dict[str, tuple[str, str]] = {
-    issue: (SERIES_COLOURS[i % len(SERIES_COLOURS)], MARKERS[i % len(MARKERS)])
-    for i, issue in enumerate(ISSUES)
-}
 
 #: One (colour, hatch) per outcome group.
 OUTCOME_STYLES: dict[str, tuple[str, str]] = {
@@ -206,7 +196,7 @@ def _month_span(months: Sequence[str]) -> str:
 
 
 def _style(issue: str, i: int = 0) -> tuple[str, str]:
-    return ISSUE_STYLES.get(issue, (SERIES_COLOURS[i % len(SERIES_COLOURS)], MARKERS[i % len(MARKERS)]))
+    return issue_style(issue, i)
 
 
 def _fitted_title(ax, text: str, chars: int, fontsize: float = 11) -> None:
@@ -436,8 +426,8 @@ def density_chart(grid: DensityGrid) -> Chart:
               f"{grid.suppressed_incidents:,} incidents in {grid.suppressed_cells:,} cells are not shown and "
               f"{grid.without_coordinates:,} have no map point. {ANONYMISATION_NOTE}", 100)
     issue = grid.issue if grid.issue != "All issues" else "All incidents"
-    _title(ax, f"{issue}: incident density (incidents per km² in the period), {grid.district}\n{grid.period}",
-           11)
+    _fitted_title(ax, f"{issue}: incident density (incidents per km² in the period), {grid.district}\n"
+                      f"{grid.period}", 52)
     return Chart(fig, data, density_finding(grid))
 
 

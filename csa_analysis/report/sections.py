@@ -9,7 +9,8 @@ import pandas as pd
 
 from csa_analysis import __version__
 from csa_analysis.method.rag import RAG_KEY
-from csa_analysis.report import charts
+from csa_analysis.report import charts, findings
+from csa_analysis.report import summary as summary_text
 from csa_analysis.report.formatting import (
     NA,
     esc,
@@ -219,9 +220,15 @@ def partnership_landscape(pack: Pack):
     matrix = t["partnership_overlap_matrix"].pivot(index="partnership_a", columns="partnership_b",
                                                    values="jaccard").reindex(index=names, columns=names)
     marker = " (ILLUSTRATIVE DATA)" if pack.county.partnerships_illustrative else ""
+    pairs = t["partnership_overlap_matrix"]
+    pairs = pairs[pairs["partnership_a"].astype("str") < pairs["partnership_b"].astype("str")]
+    best = pairs.sort_values("jaccard", ascending=False).head(1)
+    finding = (f"The largest remit overlap is between {best['partnership_a'].iloc[0]} and "
+               f"{best['partnership_b'].iloc[0]} (Jaccard index {best['jaccard'].iloc[0]:.2f}){marker}."
+               if len(best) else "No two partnerships share a remit.")
     chart = charts.png(overlap_matrix_figure(
         matrix, f"Partnership landscape{marker}: remit overlap between partnerships (Jaccard index, 0-1), "
-        f"{pack.county.name}"))
+        f"{pack.county.name}"), finding, pairs.reset_index(drop=True))
     banner = ("<div class='csa-illustrative' role='note'><b>Illustrative data.</b> The partnership register is "
               "invented for demonstration: no figure in this section is real.</div>"
               if pack.county.partnerships_illustrative else "")
@@ -277,44 +284,53 @@ def _top_issues(pack: Pack) -> list[str]:
 
 def trend_chart(pack: Pack):
     """Monthly incidents of the area's top priorities over every month in the data."""
-    return _png(pack, charts.trend_chart(pack.tables["monthly"], _top_issues(pack), pack.area, None,
-                                         pack.district))
+    issues = _top_issues(pack)
+    finding, data = findings.trend(pack.tables["monthly"], issues, pack.area, pack.district)
+    return _png(pack, charts.trend_chart(pack.tables["monthly"], issues, pack.area, None, pack.district),
+                finding, data)
 
 
 def rates_chart(pack: Pack):
     """The district's rate per 1,000 residents for each issue against the county rate."""
+    finding, data = findings.rates(pack.tables["issue_scores"], pack.tables["county_priorities"], pack.district or "")
     return _png(pack, charts.rates_vs_county(pack.tables["issue_scores"], pack.tables["county_priorities"],
-                                             pack.district or "", pack.period))
+                                             pack.district or "", pack.period), finding, data)
 
 
 def matrix_chart(pack: Pack):
     """Priority matrix: volume against harm of every issue in the area."""
     table = _district_scores(pack) if pack.district else pack.tables["county_priorities"]
-    return _png(pack, charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit))
+    finding, data = findings.matrix(table, pack.harm_unit)
+    return _png(pack, charts.priority_matrix(table, pack.area, pack.period, pack.harm_unit), finding, data)
 
 
 def heatmap_chart(pack: Pack):
     """Issue x district heat map of location quotients."""
-    return _png(pack, charts.heatmap(pack.tables["issue_scores"], pack.period))
+    finding, data = findings.heatmap(pack.tables["issue_scores"])
+    return _png(pack, charts.heatmap(pack.tables["issue_scores"], pack.period), finding, data)
 
 
 def funnel_chart(pack: Pack):
     """Funnel plot of the county's top priority: district rates against the county rate."""
-    return _png(pack, charts.funnel_plot(_with_population(pack.tables["issue_scores"], pack),
-                                         pack.tables["county_priorities"],
-                                         _top_issues(pack)[0], pack.period))
+    scores = _with_population(pack.tables["issue_scores"], pack)
+    issue = _top_issues(pack)[0]
+    finding, data = findings.funnel(scores, pack.tables["county_priorities"], issue)
+    return _png(pack, charts.funnel_plot(scores, pack.tables["county_priorities"], issue, pack.period),
+                finding, data)
 
 
 def funding_chart(pack: Pack):
     """Each district's share of need against its share of funding."""
     info = pack.county.funding_info
     periods = f"Funding: {info.period_text}; need: {pack.period}"
-    return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], periods, info.need_basis))
+    finding, data = findings.funding(pack.tables["cost_per_area"])
+    return charts.png(charts.funding_vs_need(pack.tables["cost_per_area"], periods, info.need_basis), finding, data)
 
 
 def sensitivity_chart(pack: Pack):
     """County harm ranks under each weighting."""
-    return _png(pack, charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period))
+    finding, data = findings.sensitivity(pack.tables["harm_sensitivity"])
+    return _png(pack, charts.sensitivity_chart(pack.tables["harm_sensitivity"], pack.period), finding, data)
 
 
 # ==================================================================================================
@@ -322,14 +338,15 @@ def sensitivity_chart(pack: Pack):
 # police.uk / Table C2 cross-check. Each section returns its own heading, or None when its input is not given.
 
 
-def _png(pack: Pack, fig):
-    """A chart as an image, its title marked ILLUSTRATIVE DATA when it shows an illustrative local issue."""
+def _png(pack: Pack, fig, finding: str | None = None, data: pd.DataFrame | None = None):
+    """A chart as an image with its finding and figures (:func:`charts.png`), its title marked ILLUSTRATIVE DATA
+    when it shows an illustrative local issue."""
     marked = illustrative_chart_issues(pack, fig)
     if marked:
         ax = fig.axes[0]
         ax.set_title(ax.get_title(loc="left") + "\nILLUSTRATIVE DATA (invented counts): " + ", ".join(marked),
                      loc="left", fontsize=10, color="#8b0012")
-    return charts.png(fig)
+    return charts.png(fig, finding, data)
 
 
 def illustrative_chart_issues(pack: Pack, fig) -> list[str]:
@@ -545,3 +562,145 @@ def recorded_crime_check(pack: Pack):
         "district": ("District", "text"), "offence_group": ("Table C2 group", "text"),
         "police_uk_issues": ("police.uk types", "text"), "police_uk_count": ("police.uk", "int"),
         "c2_count_for_months": ("Table C2 (same months)", "int"), "difference_pct": ("Difference", "pct")}) + why)
+
+
+# --------------------------------------------------------------------------------------------------
+# Executive summary, where and when, outcomes, glossary (issue 15)
+
+
+def executive_summary(pack: Pack):
+    """What the board is asked to decide, what stays with the districts and its risk, what changed beyond random
+    variation, where, and what the data cannot show (:func:`csa_analysis.report.summary.executive_summary`)."""
+    found = summary_text.executive_summary(pack.tables, pack.county.name, pack.district)
+    return html_output(summary_text.summary_html(found) + rag_key_html(pack)
+                       + "<p class='csa-note'>Terms such as location quotient, harm and RAG are explained in the "
+                       "glossary at the end of this page.</p>")
+
+
+def _hotspot_rows(pack: Pack, place_type: str, top: int) -> pd.DataFrame:
+    h = pack.tables.get("hotspots")
+    if h is None:
+        return pd.DataFrame()
+    h = h[(h["place_type"].astype("str") == place_type) & (h["rank"] <= top)]
+    if pack.district:
+        h = h[h["district"].astype("str") == pack.district]
+    return h
+
+
+def hotspots_section(pack: Pack):
+    """The LSOAs, wards and repeat locations (police.uk map points) with most incidents of the area's top
+    priorities in the quarter, with a chart of the top priority's LSOAs."""
+    from csa_analysis.method.places import ANONYMISATION_NOTE
+    from csa_analysis.report import place_charts
+
+    if "hotspots" not in pack.tables:
+        return html_output("<p class='csa-note'>No record-level tables in this pack: hotspots not shown.</p>")
+    issues = _top_issues(pack)[:3]
+    if pack.district is None:  # the county: the issues proposed for county delivery first, then the top ones
+        cp = pack.tables["county_priorities"].sort_values("priority_rank")
+        proposed = cp.loc[cp["delivery_level"].astype("str") != "district-led", "issue"].astype("str").tolist()
+        issues = list(dict.fromkeys([*proposed, *issues]))[:5]
+    parts = []
+    if pack.district:
+        chart = place_charts.hotspot_chart(pack.tables["hotspots"].dropna(subset=["count"]), pack.district,
+                                           issues[0], top=10)  # a count the disclosure rule blanked: no bar
+        parts.append(charts.figure_html(chart.figure, chart.alt, chart.data))
+    top = 5 if pack.district else 1
+    cols = {"district": ("District", "text"), "issue": ("Issue", "text"), "rank_shared": ("Rank", "int"),
+            "place_code": ("Code", "text"), "place_name": ("Place", "text"), "count": ("Incidents", "int"),
+            "share": ("Share of the district's incidents of the issue", "share"),
+            "rate_per_1000": ("Per 1,000 residents", "rate")}
+    for place_type, heading in (("lsoa", "Neighbourhoods (LSOAs) with most incidents"),
+                                ("ward", "Wards with most incidents"),
+                                ("location", "Repeat locations: police.uk map points with most incidents")):
+        rows = _hotspot_rows(pack, place_type, top)
+        rows = rows[rows["issue"].astype("str").isin(issues)]
+        if place_type == "location":
+            rows = rows.assign(place_name=rows["place_name"].astype("str") + " (" + rows["lsoa_name"].astype("str")
+                               + ")")
+        shown = {k: v for k, v in cols.items() if not (place_type == "location" and k == "place_code")
+                 and not (pack.district and k == "district")
+                 and not (k == "rate_per_1000" and rows["rate_per_1000"].isna().all())}
+        parts.append(f"<h3>{esc(heading)}</h3>" + html_table(rows, shown))
+    parts.append("<p class='csa-note'>" + esc(ANONYMISATION_NOTE) + " Rates per 1,000 residents of an LSOA or "
+                 "ward need LSOA populations, which this pack was not given, so they are left out (blank in "
+                 "tables/hotspots.csv, never 0). Every issue and district is in tables/hotspots.csv and the "
+                 "workbook.</p>")
+    return html_output("".join(parts))
+
+
+def density_map(pack: Pack):
+    """A map of incident density (all issues, the quarter) drawn from the records' coordinates, without map
+    tiles."""
+    from csa_analysis.method.where_when import density_from_tables
+    from csa_analysis.report import place_charts
+
+    grid = density_from_tables(pack.tables, pack.district)
+    if grid is None:
+        return html_output("<p class='csa-note'>No density map in this pack.</p>")
+    grid = type(grid)(**{**grid.__dict__, "district": pack.area})
+    chart = place_charts.density_chart(grid)
+    return html_output(charts.figure_html(chart.figure, chart.alt, chart.data.head(30)))
+
+
+def _area_rows(pack: Pack, name: str) -> pd.DataFrame:
+    from csa_analysis.method.where_when import COUNTY_ROWS
+
+    t = pack.tables[name]
+    return t[t["district"].astype("str") == (pack.district or COUNTY_ROWS)].assign(
+        district=pack.area).drop(columns="district")
+
+
+def seasonality_section(pack: Pack):
+    """The month-of-year pattern and the 12-month rolling trend of the top priorities, where the data hold a
+    year or more; otherwise why not."""
+    from csa_analysis.method.seasonality import month_of_year_coverage, rolling_coverage
+    from csa_analysis.report import place_charts
+
+    if "month_of_year" not in pack.tables:
+        return html_output("<p class='csa-note'>No seasonality tables in this pack.</p>")
+    months = pack.quality.get("months", [])
+    issues = _top_issues(pack)
+    parts = []
+    why = month_of_year_coverage(months)
+    if why:
+        parts.append(f"<p class='csa-note'>{esc(why)}</p>")
+    else:
+        pattern = _area_rows(pack, "month_of_year")
+        pattern.attrs["months"] = months
+        chart = place_charts.month_of_year_chart(pattern, pack.area, issues=issues)
+        parts.append(charts.figure_html(chart.figure, chart.alt, chart.data))
+    why = rolling_coverage(months)
+    trend = _area_rows(pack, "rolling_trend")
+    windows = trend.dropna(subset=["rolling_total"])["month"].nunique() if len(trend) else 0
+    if why:
+        parts.append(f"<p class='csa-note'>{esc(why)}</p>")
+    elif windows < 2:  # one complete window is a total, not a trend: say it, draw nothing
+        parts.append(f"<p>{esc(place_charts.trend_finding(trend[trend['issue'].astype('str').isin(issues)], issues))}"
+                     " A 12-month trend line needs 13 or more consecutive months of data.</p>")
+    else:
+        chart = place_charts.rolling_trend_chart(trend, pack.area, issues=issues)
+        parts.append(charts.figure_html(chart.figure, chart.alt, chart.data.dropna(subset=["rolling_total"])))
+    return html_output("".join(parts))
+
+
+def outcomes_section(pack: Pack):
+    """What happened to the quarter's crimes: the share of each issue's crimes by outcome group, with the caveat
+    that police.uk revises outcomes when it republishes a month."""
+    from csa_analysis.method.outcomes import ASB_NOTE, OUTCOME_CAVEAT
+    from csa_analysis.report import place_charts
+
+    if "outcomes" not in pack.tables:
+        return html_output("<p class='csa-note'>No outcome table in this pack.</p>")
+    shares = _area_rows(pack, "outcomes")
+    chart = place_charts.outcome_chart(shares, None, period=pack.period, area=pack.area)
+    return html_output(f"<p class='csa-note'><b>Caveat:</b> {esc(OUTCOME_CAVEAT)} {esc(ASB_NOTE)}</p>"
+                       + charts.figure_html(chart.figure, chart.alt, chart.data))
+
+
+def glossary(pack: Pack):
+    """The terms a board member may not know, each in a sentence (:data:`csa_analysis.report.glossary.TERMS`),
+    and the RAG key of the page."""
+    from csa_analysis.report.glossary import glossary_html
+
+    return html_output(glossary_html() + rag_key_html(pack))

@@ -72,6 +72,7 @@ from csa_analysis.run.output import (
     remove_stale,
     replace_dir,
 )
+from csa_analysis.run.pdf import print_pages
 from csa_analysis.run.pipeline import score_quarter
 
 
@@ -259,7 +260,9 @@ def assess(
                                          path=run.out,
                                          advice="free some space or fix the folder's permissions, then run again")
             kept = _keep_reports(run.carried, run.out, staging)
-            _write_front(run, staging, report_jobs, kept, kernel, workers)
+            pdf = print_pages(staging, [j.html for j in report_jobs if j.status == "ok"] + [r["html"] for r in kept],
+                              say)  # issue 15: a PDF of each page
+            _write_front(run, staging, report_jobs, kept, kernel, workers, pdf)
             failed = [j for j in report_jobs if j.status != "ok"]
             if failed and len(failed) == len(report_jobs) and run.previous is not None:
                 return _keep_previous(run.out, staging, failed)
@@ -342,7 +345,7 @@ def _report_jobs(run: _Run, staging: Path, notebook_dir: Path) -> list[ReportJob
 
 
 def _write_front(run: _Run, staging: Path, report_jobs: Sequence[ReportJob], kept: Sequence[dict[str, Any]],
-                 kernel: str, workers: int) -> None:
+                 kernel: str, workers: int, pdf: dict[str, Any] | None = None) -> None:
     """``index.html`` and ``manifest.json`` (which lists every file of the pack, itself included)."""
     q, tables = run.scored.quarter, run.scored.tables
     failed = [j for j in report_jobs if j.status != "ok"]
@@ -351,7 +354,8 @@ def _write_front(run: _Run, staging: Path, report_jobs: Sequence[ReportJob], kep
                          tables, run.config_sha256, time.perf_counter() - run.t0)
     shown = [*report_jobs, *(ReportJob(r["name"], "district", Path(), r["html"], {}, audit=r.get("audit"),
                                        status="ok", seconds=r.get("seconds", 0.0)) for r in kept)]
-    (staging / "index.html").write_text(index_html(run.county, q, shown, _stamp(run), sorted(tables)),
+    manifest["pdf"] = pdf
+    (staging / "index.html").write_text(index_html(run.county, q, shown, _stamp(run), sorted(tables), tables, pdf),
                                         encoding="utf-8")
     manifest["files"] = sorted([*_files_of(staging), "manifest.json"])
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -487,8 +491,10 @@ def _manifest(county: County, q: Quarter, started_at: datetime, data_dir: Path, 
 
 
 def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob], stamp: str,
-               table_names: Sequence[str] = ()) -> str:
-    """The pack's front page (:func:`csa_analysis.report.front_page.front_page`) for these reports."""
+               table_names: Sequence[str] = (), tables: dict[str, pd.DataFrame] | None = None,
+               pdf: dict[str, Any] | None = None) -> str:
+    """The pack's front page (:func:`csa_analysis.report.front_page.front_page`) for these reports: the county's
+    executive summary from ``tables`` first, and each page's PDF from ``pdf``."""
     reports = [{"name": j.name, "kind": j.kind, "html": j.html, "audit": j.audit, "ok": j.status == "ok",
                 "seconds": j.seconds, "error": j.error} for j in report_jobs]
-    return front_page(county.name, quarter, reports, stamp, table_names)
+    return front_page(county.name, quarter, reports, stamp, table_names, tables, pdf)

@@ -33,6 +33,7 @@ from csa_analysis.ingest.combine import check_quarter_complete, complete_months
 from csa_analysis.method.crosscheck import policeuk_vs_c2
 from csa_analysis.method.disclosure import publish
 from csa_analysis.method.score import Scored, build_tables_from_counts
+from csa_analysis.method.where_when import where_and_when_tables
 from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
 from csa_analysis.report.tables import write_tables
 from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
@@ -138,6 +139,7 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     if county.recorded_crime_files:
         say("Reading Home Office Table C2 and ranking the districts among all CSPs of England and Wales")
         tables |= recorded_crime_tables(county, counts, months)
+    tables |= where_and_when_tables(county, q, cache_dir=cache, progress=progress)  # record level (issue 15)
     tables = publish(tables, county.disclosure)
     if county.partnerships_file is not None:
         from csa_analysis.partnerships.register import read_register
