@@ -140,3 +140,23 @@ def test_nothing_proposed_and_no_comparison_are_said_as_such():
     assert kinds.count("none proposed") == 2
     assert "no comparison" in kinds and "increase" not in kinds and "no change" not in kinds
     assert not any("no increase" in f.text.lower() for f in found)
+
+
+def test_a_sentence_naming_an_illustrative_issue_is_labelled_on_the_page_and_the_front_page(sample):
+    county, scored = sample
+    invented = set(county.illustrative_issues)
+    assert invented and summary.illustrative_issues(scored.tables) == invented  # the sample's local issues
+    found = summary.executive_summary(scored.tables, county.name)
+    naming = [f for f in found if invented & set(f.issues)]
+    assert naming  # the sample's summary names at least one invented issue (a proposal or a district-led list)
+    html = summary.summary_html(found, illustrative=summary.illustrative_issues(scored.tables))
+    items = re.findall(r"<li[^>]*>(.*?)</li>", html)
+    assert len(items) == len(found)
+    for f, item in zip(found, items, strict=True):
+        labelled = "ILLUSTRATIVE DATA (invented counts)" in item
+        assert labelled == bool(invented & set(f.issues)), f.text
+        for issue in invented & set(f.issues):
+            assert issue in item.split("ILLUSTRATIVE DATA", 1)[1]
+    page = front_page(county.name, scored.quarter, [], "2026-01-01 06:00 UTC", sorted(scored.tables),
+                      scored.tables, {"status": "skipped", "note": "test", "files": {}})
+    assert page.count("ILLUSTRATIVE DATA (invented counts)") == len(naming)

@@ -59,6 +59,8 @@ def issue_style(issue: str, i: int = 0) -> tuple[str, str]:
         return ISSUE_STYLES[issue]
     k = len(ISSUES) + i
     return PALETTE[k % len(PALETTE)], MARKERS[k % len(MARKERS)]
+
+
 DPI = 110
 SIZE = (8.0, 4.5)
 

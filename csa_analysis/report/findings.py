@@ -194,3 +194,79 @@ def sensitivity(table: pd.DataFrame) -> tuple[str, pd.DataFrame]:
 
 
 __all__ = ["funding", "funnel", "heatmap", "matrix", "rates", "sensitivity", "trend"]
+
+
+def benchmark(recorded_crime: pd.DataFrame, district: str, groups: Sequence[str]) -> tuple[str, pd.DataFrame]:
+    """A district's Table C2 rates and its peers' as a percentage of the England and Wales rate: the offence
+    groups highest and lowest against the national rate.
+
+    Returns
+    -------
+    finding : str
+    data : DataFrame
+        ``offence_group``, ``rate_per_1000``, ``peers_rate_per_1000``, ``england_wales_rate_per_1000`` (crimes in
+        the year per 1,000 residents) and ``pct_of_england_wales`` (the district's rate as % of the national).
+
+    Examples
+    --------
+    >>> rc = pd.DataFrame({"district": "A", "offence_group": ["Robbery", "Homicide"],
+    ...                    "rate_per_1000": [0.6, 0.01], "peers_rate_per_1000": [0.5, 0.01],
+    ...                    "england_wales_rate_per_1000": [1.2, 0.01]})
+    >>> print(benchmark(rc, "A", ["Robbery", "Homicide"])[0])  # doctest: +NORMALIZE_WHITESPACE
+    Against the England and Wales rate, A is highest for Homicide (100% of the national rate)
+    and lowest for Robbery (50%).
+    """
+    t = _str(recorded_crime, "district", "offence_group")
+    t = t[(t["district"] == district) & t["offence_group"].isin(list(groups))]
+    data = t[["offence_group", "rate_per_1000", "peers_rate_per_1000", "england_wales_rate_per_1000"]].assign(
+        pct_of_england_wales=lambda d: 100 * d["rate_per_1000"].astype("float64")
+        / d["england_wales_rate_per_1000"].astype("float64")).reset_index(drop=True)
+    valid = data.dropna(subset=["pct_of_england_wales"]).sort_values(
+        ["pct_of_england_wales", "offence_group"], ascending=[False, True])
+    if valid.empty:
+        return f"No Table C2 rate is available for {district}.", data
+    top, low = valid.iloc[0], valid.iloc[-1]
+    text = (f"Against the England and Wales rate, {district} is highest for {top['offence_group']} "
+            f"({top['pct_of_england_wales']:.0f}% of the national rate)")
+    if len(valid) > 1:
+        text += f" and lowest for {low['offence_group']} ({low['pct_of_england_wales']:.0f}%)"
+    return text + ".", data
+
+
+def percentiles(recorded_crime: pd.DataFrame, districts: Sequence[str],
+                groups: Sequence[str]) -> tuple[str, pd.DataFrame]:
+    """Each district's percentile among all CSP areas per offence group: the highest standing.
+
+    Returns
+    -------
+    finding : str
+    data : DataFrame
+        ``district``, ``offence_group``, ``percentile_england_wales`` (0 lowest rate, 100 highest).
+
+    Examples
+    --------
+    >>> rc = pd.DataFrame({"district": ["A", "B"], "offence_group": "Robbery",
+    ...                    "percentile_england_wales": [40.0, 75.5]})
+    >>> percentiles(rc, ["A", "B"], ["Robbery"])[0]
+    'The highest standing is B for Robbery, at the 76th percentile of CSP areas in England and Wales.'
+    """
+    t = _str(recorded_crime, "district", "offence_group")
+    data = t[t["district"].isin(list(districts)) & t["offence_group"].isin(list(groups))][
+        ["district", "offence_group", "percentile_england_wales"]].reset_index(drop=True)
+    valid = data.dropna(subset=["percentile_england_wales"]).sort_values(
+        ["percentile_england_wales", "district", "offence_group"], ascending=[False, True, True])
+    if valid.empty:
+        return "No district has a Table C2 percentile.", data
+    top = valid.iloc[0]
+    return (f"The highest standing is {top['district']} for {top['offence_group']}, at the "
+            f"{_ordinal(round(top['percentile_england_wales']))} percentile of CSP areas in England and Wales.", data)
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``76th``.
+
+    >>> [_ordinal(k) for k in (1, 2, 3, 11, 12, 13, 21, 76, 100)]
+    ['1st', '2nd', '3rd', '11th', '12th', '13th', '21st', '76th', '100th']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

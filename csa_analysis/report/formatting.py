@@ -97,7 +97,7 @@ table.csa.csa td.num{text-align:right;white-space:nowrap}
 td.rag-red{background:#f4c7b8}td.rag-amber{background:#fde7b0}td.rag-green{background:#cfe8d8}
 .csa-meta{color:#444;font-size:13px}.csa-note{color:#555;font-size:12px}
 .csa-illustrative{border:2px solid #b00020;background:#fff4f4;color:#6d0013;padding:6px 10px;margin:8px 0;
-font-size:14px}
+font-size:14px}.csa-illustrative-tag{color:#8b0012}
 figure.csa-chart{margin:8px 0 18px}figure.csa-chart figcaption{font-size:13px;color:#222;margin:4px 0}
 details.csa-data summary{cursor:pointer;color:#0b3d6e;font-size:13px}
 .csa-exec li{margin:3px 0}dl.csa-glossary dt{font-weight:bold;margin-top:6px}dl.csa-glossary dd{margin-left:1.5em}

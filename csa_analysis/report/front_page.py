@@ -18,13 +18,15 @@ FIRST_TABLES = ("county_priorities", "issue_scores", "cost_per_area")
 
 def summary_parts(tables: Mapping[str, Any] | None, county: str) -> list[dict[str, Any]]:
     """The county's executive summary (:func:`csa_analysis.report.summary.executive_summary`) as
-    ``{"heading", "sentences"}`` per topic, for the template; empty when the tables are not given."""
+    ``{"heading", "sentences"}`` per topic (each sentence ``{"text", "tag"}``, the tag labelling a sentence that
+    names an illustrative issue), for the template; empty when the tables are not given."""
     if not tables or "county_priorities" not in tables:
         return []
-    from csa_analysis.report.summary import TOPICS, executive_summary
+    from csa_analysis.report.summary import TOPICS, executive_summary, illustrative_issues, illustrative_tag
 
-    found = executive_summary(tables, county)
-    return [{"heading": heading, "sentences": [f.text for f in found if f.topic == topic]}
+    found, marked = executive_summary(tables, county), illustrative_issues(tables)
+    return [{"heading": heading, "sentences": [{"text": f.text, "tag": illustrative_tag(f, marked)}
+                                               for f in found if f.topic == topic]}
             for topic, heading in TOPICS.items() if any(f.topic == topic for f in found)]
 
 

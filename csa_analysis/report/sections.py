@@ -492,11 +492,13 @@ def benchmarking_section(pack: Pack):
                                 "england_wales_rate_per_1000": ("England and Wales per 1,000", "rate"),
                                 "rank_among_peers": ("Rank among peers (1 = highest)", "int"),
                                 "peer_group_size": ("Areas compared", "int")})
-        chart = charts.png(charts.benchmark_chart(rc, pack.district, C2_FOCUS)).data
+        finding, data = findings.benchmark(rc, pack.district, C2_FOCUS)
+        chart = charts.png(charts.benchmark_chart(rc, pack.district, C2_FOCUS), finding, data).data
         return html_output("<h2>Benchmarking against similar areas</h2>" + intro + own_line + named + chart
                            + versus)
     total = rc[rc["offence_group"] == C2_FOCUS[0]]
-    chart = charts.png(charts.percentile_chart(rc, pack.county.district_names, C2_FOCUS)).data
+    finding, data = findings.percentiles(rc, pack.county.district_names, C2_FOCUS)
+    chart = charts.png(charts.percentile_chart(rc, pack.county.district_names, C2_FOCUS), finding, data).data
     return html_output("<h2>Benchmarking against similar areas</h2>" + intro + chart + html_table(total, {
         "district": ("District", "text"), "peers": ("Most similar areas", "text"),
         "rate_per_1000": ("Crimes per 1,000", "rate"), "peers_rate_per_1000": ("Peers per 1,000 (pooled)", "rate"),
@@ -572,7 +574,8 @@ def executive_summary(pack: Pack):
     """What the board is asked to decide, what stays with the districts and its risk, what changed beyond random
     variation, where, and what the data cannot show (:func:`csa_analysis.report.summary.executive_summary`)."""
     found = summary_text.executive_summary(pack.tables, pack.county.name, pack.district)
-    return html_output(summary_text.summary_html(found) + rag_key_html(pack)
+    marked = summary_text.illustrative_issues(pack.tables)
+    return html_output(summary_text.summary_html(found, illustrative=marked) + rag_key_html(pack)
                        + "<p class='csa-note'>Terms such as location quotient, harm and RAG are explained in the "
                        "glossary at the end of this page.</p>")
 

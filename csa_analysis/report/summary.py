@@ -336,8 +336,37 @@ def executive_summary(tables: Mapping[str, pd.DataFrame], county_name: str,
     return out
 
 
-def summary_html(findings: Sequence[Finding], heading_level: int = 3) -> str:
-    """The findings as HTML: one heading per topic (``<h3>`` by default) and a list of its sentences."""
+def illustrative_issues(tables: Mapping[str, pd.DataFrame]) -> frozenset[str]:
+    """The issues whose counts are invented (the ``illustrative`` column of ``county_priorities``, set from
+    county.toml's ``illustrative = true``): a sentence naming one is marked as such wherever it is shown.
+
+    Examples
+    --------
+    >>> cp = pd.DataFrame({"issue": ["Drugs", "Hate incidents"], "illustrative": [False, True]})
+    >>> sorted(illustrative_issues({"county_priorities": cp}))
+    ['Hate incidents']
+    """
+    cp = tables.get("county_priorities")
+    if cp is None or "illustrative" not in cp:
+        return frozenset()
+    return frozenset(cp.loc[cp["illustrative"].astype(bool), "issue"].astype("str"))
+
+
+def illustrative_tag(finding: Finding, illustrative: frozenset[str]) -> str:
+    """The label a sentence carries when it names an illustrative issue ('' when it names none).
+
+    >>> f = Finding("decide", "county-wide service", "Propose X.", ("X",))
+    >>> illustrative_tag(f, frozenset({"X"}))
+    'ILLUSTRATIVE DATA (invented counts): X'
+    """
+    named = [i for i in finding.issues if i in illustrative]
+    return "ILLUSTRATIVE DATA (invented counts): " + ", ".join(named) if named else ""
+
+
+def summary_html(findings: Sequence[Finding], heading_level: int = 3,
+                 illustrative: frozenset[str] = frozenset()) -> str:
+    """The findings as HTML: one heading per topic (``<h3>`` by default) and a list of its sentences; a sentence
+    naming an issue in ``illustrative`` carries a visible label (:func:`illustrative_tag`)."""
     h = f"h{heading_level}"
     parts = ["<div class='csa-exec'>"]
     for topic, heading in TOPICS.items():
@@ -345,7 +374,9 @@ def summary_html(findings: Sequence[Finding], heading_level: int = 3) -> str:
         if not items:
             continue
         parts.append(f"<{h}>{html.escape(heading)}</{h}><ul>")
-        parts += [f"<li class='csa-finding csa-{f.kind.replace(' ', '-')}'>{html.escape(f.text)}</li>"
+        parts += [f"<li class='csa-finding csa-{f.kind.replace(' ', '-')}'>{html.escape(f.text)}"
+                  + (f" <strong class='csa-illustrative-tag'>[{html.escape(tag)}]</strong>"
+                     if (tag := illustrative_tag(f, illustrative)) else "") + "</li>"
                   for f in items]
         parts.append("</ul>")
     parts.append("</div>")
@@ -353,4 +384,5 @@ def summary_html(findings: Sequence[Finding], heading_level: int = 3) -> str:
 
 
 __all__ = ["LIMITS", "PROPOSALS", "TOPICS", "Finding", "changes", "decisions", "district_priorities",
-           "executive_summary", "stays_with_districts", "summary_html", "where"]
+           "executive_summary", "illustrative_issues", "illustrative_tag", "stays_with_districts", "summary_html",
+           "where"]
