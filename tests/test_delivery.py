@@ -200,3 +200,80 @@ class TestComparisons:
         burglary = next(line for line in text.splitlines() if ",Burglary," in line).split(",")
         p = float(burglary[header.index("p_value_last_year")])
         assert 0 < p < 1e-30  # not rounded to 0.0
+
+
+class TestUsualVariationBetweenDistricts:
+    """Rule 5's "rates beyond the county's 99.8% limit" allows for the usual variation between districts
+    (Spiegelhalter 2005): ordinary differences between the rates of a high-volume issue are not a shared pattern;
+    a pair of genuinely outlying districts still is, and low-volume high-harm issues stay county-wide."""
+
+    SEVEN = (100_000, 185_000, 95_000, 115_000, 52_000, 105_000, 57_000)
+    NAMES = ("North", "South", "East", "West", "Central", "Upper", "Lower")
+
+    def rows(self, issue, counts):
+        return [(d, issue, m, int(n)) for d, n in zip(self.NAMES, counts, strict=True)
+                for m in (NOW, LAST_YEAR, PREVIOUS)]
+
+    def counts(self, mult, pops=SEVEN, rate=4.0):
+        return np.round(rate / 1000 * np.asarray(pops) * np.asarray(mult)).astype(int)
+
+    def test_ordinary_variation_in_a_high_volume_issue_is_district_led_and_says_why(self):
+        from scipy import stats
+
+        # Hundreds a quarter per district, rates 15-25% either side of the county rate, steady on last year.
+        counts = self.counts([1.20, 0.85, 1.25, 0.80, 1.15, 0.90, 1.00])
+        rows = self.rows("Violence and sexual offences", counts) + self.rows("Robbery", [4, 7, 5, 9, 3, 6, 8])
+        pops = np.asarray(self.SEVEN, dtype=float)
+        e = counts.sum() / pops.sum() * pops
+        poisson_beyond = int((counts > stats.poisson.ppf(0.999, e)).sum())
+        assert poisson_beyond >= 2  # against the Poisson limit alone this would be "a shared pattern"
+        z = (counts - e) / np.sqrt(e)
+        lo, hi = np.percentile(z, [10, 90])
+        phi = min(np.mean(np.clip(z, lo, hi) ** 2), (1.4826 * np.median(np.abs(z - np.median(z)))) ** 2)
+        tau = np.sqrt((7 * phi - 6) / (e.sum() - (e ** 2).sum() / e.sum()))
+
+        cp = priorities(rows, pops=self.SEVEN)
+        r = cp.loc["Violence and sexual offences"]
+        assert r["above_limit_districts"] == 0 and r["poisson_above_districts"] == poisson_beyond
+        assert r["delivery_level"] == DISTRICT_LED
+        assert (f"0 districts beyond the county's 99.8% limit once the usual variation between districts, a standard "
+                f"deviation of {tau:.0%} of the county rate, is allowed for, against {poisson_beyond} beyond the "
+                "Poisson limit alone") in r["rationale"]
+        assert r["rationale"].endswith("no county mechanism or funding declared: district-led.")
+        assert "goes beyond the county's 99.8% limit (allowing for the usual variation between districts), in 2 " \
+               "or more districts" in r["risk_note"]
+        # (d) a low-volume, high-harm issue in the same county is still one county-wide service
+        assert cp.loc["Robbery", "delivery_level"] == COUNTY_WIDE
+        # With the adjustment switched off ([delivery] overdispersion = false) the Poisson limits decide, as before.
+        off = priorities(rows, pops=self.SEVEN, overdispersion=False).loc["Violence and sexual offences"]
+        assert off["above_limit_districts"] == poisson_beyond and off["delivery_level"] == COORDINATED
+
+    def test_a_genuinely_outlying_pair_of_districts_is_still_a_shared_pattern(self):
+        pops = (100_000, 185_000, 60_000, 115_000, 150_000, 105_000, 57_000)
+        counts = self.counts([1.00, 1.01, 2.00, 0.99, 1.02, 0.98, 2.00], pops)
+        r = priorities(self.rows("Burglary", counts), pops=pops).loc["Burglary"]
+        assert r["above_limit_districts"] == 2 and r["delivery_level"] == COORDINATED
+        assert "rates beyond the county's 99.8% limit in 2 districts (East, Lower)" in r["rationale"]
+
+    def test_district_rag_allows_for_the_usual_variation(self):
+        counts = self.counts([1.20, 0.85, 1.25, 0.80, 1.15, 0.90, 1.00])
+        t = tables(self.rows("Violence and sexual offences", counts), pops=self.SEVEN)
+        rag = t["rag"]
+        rows = rag[(rag["level"] == "district") & (rag["issue"] == "Violence and sexual offences")]
+        assert (rows["status"] != "Red").all()
+        assert rows["reason"].str.contains("allowing for the usual variation between districts").all()
+
+
+class TestAnnex:
+    def test_the_annex_states_the_method_its_source_and_when_the_limits_stay_poisson(self):
+        from csa_analysis.report.methodology import methodology_markdown
+
+        text = methodology_markdown(make_county((1000,) * 7))
+        assert "Spiegelhalter (2005" in text and "Statistics in Medicine 24:1185" in text
+        assert "tau^2 = (I x phi - (I - 1)) / (sum w - sum w^2 / sum w)" in text
+        assert "at least 5 districts" in text and "(`phi` at most 1), the limits are the Poisson ones" in text
+        assert "| overdispersion | true | built-in default | Spiegelhalter (2005)" in text
+        few = methodology_markdown(make_county(FOUR))
+        assert "This county has 4 districts, fewer than 5: every issue keeps its Poisson limits." in few
+        off = methodology_markdown(make_county(FOUR, delivery=DeliveryRules(overdispersion=False)))
+        assert "adjustment for overdispersion is switched off" in off and "| overdispersion | false |" in off

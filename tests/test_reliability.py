@@ -429,10 +429,14 @@ TOML_CASES = [
     ("cut above 100", None, "[funding] cut_scenarios_pct: 124.8 is not valid"),
     ("negative cut", None, "[funding] cut_scenarios_pct: -5 is not valid"),
     ("share above 1", None, "[delivery] most_districts_share: 1.5 is not valid"),
+    ("switch not true or false", None, "[delivery] overdispersion: 'yes' is not true or false"),
+    ("misspelt switch", None, "unknown key 'overdispersed'"),
 ]
 EXTRA = {"infinite weight": "[scoring]\nharm = inf\n", "cut above 100": "[funding]\ncut_scenarios_pct = [124.8]\n",
          "negative cut": "[funding]\ncut_scenarios_pct = [-5]\n",
-         "share above 1": "[delivery]\nmost_districts_share = 1.5\n"}
+         "share above 1": "[delivery]\nmost_districts_share = 1.5\n",
+         "switch not true or false": "[delivery]\noverdispersion = \"yes\"\n",
+         "misspelt switch": "[delivery]\noverdispersed = true\n"}
 
 
 @pytest.mark.parametrize("case,replace,fragment", TOML_CASES, ids=[c[0] for c in TOML_CASES])

@@ -157,6 +157,10 @@ class DeliveryRules:
     shared_pattern_districts : int
         "Several districts": a pattern shared by at least this many districts (a rise beyond random variation,
         or a rate beyond the county's upper 99.8% control limit) makes a high-volume issue county-coordinated.
+    overdispersion : bool
+        Widen the funnel-plot control limits for the usual variation between districts when the districts vary
+        more than Poisson chance allows (Spiegelhalter 2005; :func:`csa_analysis.method.prevalence.overdispersion`).
+        True by default; false keeps the Poisson limits for every issue.
     fdr_q : float
         The false-discovery rate at which the quarter's change tests are controlled (Benjamini-Hochberg).
     priority_top_n : int
@@ -170,6 +174,7 @@ class DeliveryRules:
     service_min_count: int = 20
     concentration_share: float = field(default=0.5, metadata={"above": 0, "maximum": 1})
     shared_pattern_districts: int = field(default=2, metadata={"minimum": 1})
+    overdispersion: bool = True
     fdr_q: float = field(default=0.05, metadata={"above": 0, "maximum": 1})
     priority_top_n: int = field(default=5, metadata={"minimum": 1})
 
@@ -516,7 +521,12 @@ def _dataclass_from(cls: type, table: Any, file: Path, where: str) -> Any:
         meta = fields[key].metadata
         bounds = {"maximum": meta.get("maximum", MAX_SETTING)}
         bounds |= {"above": meta["above"]} if "above" in meta else {"minimum": meta.get("minimum", 0)}
-        if isinstance(default, str):
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise InputError(f"{value!r} is not true or false", file=file, where=at,
+                                 expected="true or false")
+            values[key] = value
+        elif isinstance(default, str):
             if not isinstance(value, str):
                 raise InputError(f"{value!r} is not text", file=file, where=at, expected="a string")
             values[key] = value

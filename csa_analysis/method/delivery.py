@@ -20,7 +20,10 @@ rules, in order (thresholds from ``[delivery]`` in county.toml, :class:`csa_anal
 5. **County-coordinated** (criterion c; b and d): high volume in most districts and a shared pattern: a rise
    beyond random variation (after the false-discovery-rate control) or a rate beyond the county's upper 99.8%
    control limit in at least ``shared_pattern_districts`` districts, a county-wide rise, an existing county
-   mechanism or a county funding opportunity. A high rank alone is not a shared pattern.
+   mechanism or a county funding opportunity. A high rank alone is not a shared pattern. The limit allows for
+   the usual variation between districts (:func:`csa_analysis.method.prevalence.against_county`): for a
+   high-volume issue the Poisson limit alone is so tight that ordinary differences between districts' rates
+   of about 10% cross it, which would make almost every high-volume issue "a shared pattern".
 6. **District-led** otherwise, with a risk note naming where the issue is concentrated, its trend, its harm and
    what would trigger escalation.
 """
@@ -77,7 +80,9 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
     ----------
     issue_scores : DataFrame
         District x issue rows with ``district``, ``issue``, ``count``, ``change_flag``, ``above_998`` (rate
-        beyond the county's upper 99.8% limit) and ``location_quotient``.
+        beyond the county's upper 99.8% limit, allowing for the usual variation between districts) and
+        ``location_quotient``; optionally ``poisson_above_998``, ``limits_adjusted`` and ``overdispersion_tau``
+        (:func:`csa_analysis.method.prevalence.against_county`; False, False and 0 when absent).
     rules : DeliveryRules
         Thresholds from county.toml.
 
@@ -86,8 +91,10 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
     DataFrame
         Indexed by issue (str): ``low_volume_districts`` (below ``low_volume_count``), ``high_volume_districts``,
         ``rising_districts`` (an increase beyond random variation, after the false-discovery-rate control),
-        ``above_limit_districts`` (beyond the county's 99.8% limit), their names (``rising_names``,
-        ``above_names``), ``comparison_available`` (bool) and ``top_location_quotient``.
+        ``above_limit_districts`` (beyond the county's 99.8% limit used), ``poisson_above_districts`` (beyond
+        the Poisson 99.8% limit alone), their names (``rising_names``, ``above_names``), ``comparison_available``
+        (bool), ``top_location_quotient``, ``limits_adjusted`` (bool: the limits allow for overdispersion) and
+        ``overdispersion_tau`` (the usual between-district standard deviation, as a share of the county rate).
     """
     s = issue_scores
     issue = s["issue"].astype("str").reset_index(drop=True)
@@ -95,9 +102,15 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
     flag = s["change_flag"].astype("str").reset_index(drop=True)
     low = (s["count"] < rules.low_volume_count).to_numpy(dtype=bool)
     rising = flag.eq(FLAG_UP).fillna(False)
-    above = (s["above_998"] if "above_998" in s else pd.Series(False, index=s.index)).reset_index(drop=True)
+    def column(name: str, default: object) -> pd.Series:
+        return (s[name] if name in s else pd.Series(default, index=s.index)).reset_index(drop=True)
+
+    above = column("above_998", False)
     frame = pd.DataFrame({"issue": issue, "low": low, "high": ~low, "rising": rising.to_numpy(dtype=bool),
                           "above": above.to_numpy(dtype=bool),
+                          "poisson_above": column("poisson_above_998", False).to_numpy(dtype=bool),
+                          "adjusted": column("limits_adjusted", False).to_numpy(dtype=bool),
+                          "tau": column("overdispersion_tau", 0.0).astype("float64").to_numpy(),
                           "compared": flag.ne(NO_COMPARISON).fillna(False).to_numpy(dtype=bool),
                           "lq": s["location_quotient"].astype("float64").to_numpy()})
     g = frame.groupby("issue", sort=False)
@@ -106,8 +119,11 @@ def district_evidence(issue_scores: pd.DataFrame, rules: DeliveryRules) -> pd.Da
         "high_volume_districts": g["high"].sum().astype("int64"),
         "rising_districts": g["rising"].sum().astype("int64"),
         "above_limit_districts": g["above"].sum().astype("int64"),
+        "poisson_above_districts": g["poisson_above"].sum().astype("int64"),
         "comparison_available": g["compared"].any(),
         "top_location_quotient": g["lq"].max(),
+        "limits_adjusted": g["adjusted"].any(),
+        "overdispersion_tau": g["tau"].max(),
     })
     out["rising_names"] = _names(rising, district, issue).reindex(out.index).fillna("")
     out["above_names"] = _names(above.astype(bool), district, issue).reindex(out.index).fillna("")
@@ -161,6 +177,16 @@ def _trend(r: Mapping[str, Any]) -> str:
     return "no district rises beyond random variation"
 
 
+def _allowing(r: Mapping[str, Any]) -> str:
+    """Where the limits were widened: the phrase that says so, with the usual between-district variation."""
+    if not r.get("limits_adjusted"):
+        return ""
+    tau = float(r["overdispersion_tau"])
+    share = f"{tau:.0%}" if tau >= 0.01 else f"{tau:.1%}"
+    return f" once the usual variation between districts, a standard deviation of {share} of the county rate, is " \
+        "allowed for"
+
+
 def _rationale(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
     """One sentence naming the figures that decided the issue's level."""
     n, c = int(r["districts"]), int(r["count"])
@@ -189,7 +215,7 @@ def _rationale(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
         pattern.append(f"a rise beyond random variation in {r['rising_districts']} districts ({r['rising_names']})")
     if r["above_several"]:
         pattern.append(f"rates beyond the county's 99.8% limit in {r['above_limit_districts']} districts "
-                       f"({r['above_names']})")
+                       f"({r['above_names']}){_allowing(r)}")
     if r["county_rising"]:
         pattern.append("a county-wide rise beyond random variation")
     if r["coordinated"]:
@@ -205,9 +231,11 @@ def _rationale(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
                 + missing[0] + ": district-led.")
     volume = (f"High volume in {high} of {n} districts" if r["high_most"]
               else f"Volume split: {high} of {n} districts at {rules.low_volume_count} or more a quarter")
+    beyond = f"{_districts(r['above_limit_districts'])} beyond the county's 99.8% limit{_allowing(r)}"
+    if r.get("limits_adjusted") and r["poisson_above_districts"] != r["above_limit_districts"]:
+        beyond += f", against {r['poisson_above_districts']} beyond the Poisson limit alone"
     return (f"{volume}, but no pattern shared by {rules.shared_pattern_districts} or more districts (trend: "
-            f"{_trend(r)}; {_districts(r['above_limit_districts'])} beyond the county's 99.8% limit) and no "
-            "county mechanism or funding declared: district-led.")
+            f"{_trend(r)}; {beyond}) and no county mechanism or funding declared: district-led.")
 
 
 def _risk(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
@@ -227,8 +255,9 @@ def _risk(r: Mapping[str, Any], rules: DeliveryRules, unit: str) -> str:
                    "mechanism or funding" if not r["enough"] else
                    "a county mechanism or funding opportunity is declared, or its harm is reassessed")
     else:
-        trigger = (f"it rises beyond random variation, or goes beyond the county's 99.8% limit, in {k} or more "
-                   "districts, or county-wide")
+        usual = " (allowing for the usual variation between districts)" if r.get("limits_adjusted") else ""
+        trigger = (f"it rises beyond random variation, or goes beyond the county's 99.8% limit{usual}, in {k} or "
+                   "more districts, or county-wide")
     return f"Not escalated. Risk: {where}; trend: {_trend(r)}; {weight}. Escalate if {trigger}."
 
 

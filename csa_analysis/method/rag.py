@@ -29,8 +29,10 @@ RAG_KEY = {
     },
     "district": {
         "Red": "an increase beyond random variation (after the false-discovery-rate control), or a rate beyond "
-               "the county's upper 99.8% control limit for a district of its size",
-        "Amber": "a rate above the county's upper 95% limit (significantly above the county rate)",
+               "the county's upper 99.8% control limit for a district of its size (allowing for the usual "
+               "variation between districts where they vary more than chance)",
+        "Amber": "a rate above the county's upper 95% limit (significantly above the county rate, on the same "
+                 "basis)",
         "Green": "neither (a rate within the county's limits, no increase beyond random variation, or no "
                  "comparison available)",
     },
@@ -75,8 +77,9 @@ def district_rag(issue_scores: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     issue_scores : DataFrame
-        ``district``, ``issue``, ``change_flag``, ``priority_rank``, ``county_rate_per_1000``, ``above_95`` and
-        ``above_998`` (:func:`csa_analysis.method.prevalence.against_county`).
+        ``district``, ``issue``, ``change_flag``, ``priority_rank``, ``county_rate_per_1000``, ``above_95``,
+        ``above_998`` and optionally ``limits_adjusted`` (:func:`csa_analysis.method.prevalence.against_county`:
+        the limits allow for the usual variation between districts, and the reason then says so).
 
     Returns
     -------
@@ -91,10 +94,13 @@ def district_rag(issue_scores: pd.DataFrame) -> pd.DataFrame:
     red = rising | beyond
     amber = ~red & above
     trend = _trend_reason(flag)
+    adjusted = (t["limits_adjusted"].to_numpy(dtype=bool) if "limits_adjusted" in t
+                else np.zeros(len(t), dtype=bool))
+    allowing = np.where(adjusted, " (allowing for the usual variation between districts)", "")
     reason = np.where(rising, "increase beyond random variation",
-                      np.where(beyond, "rate beyond the county's 99.8% limit; " + trend,
-                               np.where(amber, "rate above the county's 95% limit; " + trend,
-                                        "rate within the county's limits; " + trend)))
+                      np.where(beyond, "rate beyond the county's 99.8% limit" + allowing + "; " + trend,
+                               np.where(amber, "rate above the county's 95% limit" + allowing + "; " + trend,
+                                        "rate within the county's limits" + allowing + "; " + trend)))
     out = pd.DataFrame({
         "level": "district", "district": t["district"].astype("str").to_numpy(),
         "issue": t["issue"].astype("str").to_numpy(),

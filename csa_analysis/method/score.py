@@ -192,7 +192,7 @@ def build_tables_from_counts(counts: pd.DataFrame, county: County, quarter: Quar
     vol = add_cost(add_harm(vol, weights), unit_costs_for(county))
     vol = add_concern(vol, None if consultation is None else district_concern(consultation), by="district")
     vol["location_quotient"] = location_quotients(vol)
-    vol = pd.concat([vol, against_county(vol)], axis=1)
+    vol = pd.concat([vol, against_county(vol, county.delivery.overdispersion)], axis=1)
 
     cv = county_changes(county_volume(vol), county.delivery.fdr_q)
     w = weights.set_index("issue")

@@ -9,7 +9,8 @@ county's issues for the county ranking), so that no unit dominates:
 - ``score_harm``: harm score / the largest in the set (unknown where an issue has no harm weight, such as ASB);
 - ``score_cost``: estimated cost of crime / the largest in the set (unknown where no unit cost exists);
 - ``score_prevalence``: the share of the county's districts whose rate is beyond the county's upper 99.8%
-  control limit (0-1);
+  control limit, allowing for the usual variation between districts (0-1;
+  :func:`csa_analysis.method.prevalence.against_county`);
 - ``score_concern``: community concern, the share of a residents' survey's respondents naming the issue a
   concern / the largest in the set (``DIR/consultation.csv``, :mod:`csa_analysis.method.concern`); unknown where
   the survey did not ask about the issue, and for every issue when no survey is given.
@@ -77,7 +78,7 @@ def add_priority(table: pd.DataFrame, weights: ScoringWeights, prevalence_share:
         From county.toml ``[scoring]``.
     prevalence_share : Series
         The prevalence component (0-1) per issue name: the share of districts beyond the county's upper 99.8%
-        control limit.
+        control limit, allowing for the usual variation between districts (``significant_share``).
     by : str, optional
         Column whose groups are ranked separately (``"district"``); None ranks the whole table.
 

@@ -210,6 +210,9 @@ def funnel_limits(county_rate_per_1000: float, populations: np.ndarray | pd.Seri
                   levels: Sequence[float] = (0.95, 0.998)) -> pd.DataFrame:
     """Poisson control limits of a rate per 1,000 residents around the county rate, for a funnel plot.
 
+    Poisson variation alone; the limits the decisions and the funnel chart use, widened for the usual variation
+    between districts, are :func:`csa_analysis.method.prevalence.control_limits`.
+
     Parameters
     ----------
     county_rate_per_1000 : float

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from csa_analysis.domain.issues import ISSUES
-from csa_analysis.method.volume import funnel_limits
+from csa_analysis.method.prevalence import control_limits
 
 #: Series colours: the Okabe-Ito colour-blind-safe hues that reach 3:1 contrast on white (WCAG 2.1 non-text
 #: contrast); its orange #E69F00 and sky blue #56B4E9 (2.3:1) darkened in their own hue to 3.5:1, its yellow
@@ -327,18 +327,28 @@ def funding_vs_need(cost_per_area: pd.DataFrame, period: str, basis: str) -> Fig
 
 
 def funnel_plot(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, issue: str, period: str) -> Figure:
-    """District rates of one issue against population, with Poisson 95% and 99.8% control limits."""
+    """District rates of one issue against population, with the 95% and 99.8% control limits used for the
+    decisions: widened for the usual variation between districts where the issue's districts vary more than
+    chance (``overdispersion_tau`` of :func:`csa_analysis.method.prevalence.against_county`, drawn by the same
+    :func:`csa_analysis.method.prevalence.control_limits`), with the Poisson 99.8% limits beside them, fainter."""
     d = issue_scores[issue_scores["issue"].astype("str") == issue]
     rate = float(county_priorities.set_index(county_priorities["issue"].astype("str")).loc[issue,
                                                                                          "rate_per_1000"])
+    tau = float(d["overdispersion_tau"].max()) if "overdispersion_tau" in d and len(d) else 0.0
+    adjusted = bool(np.nan_to_num(tau) > 0)
     pops = np.linspace(max(1.0, d["population"].min() * 0.8), d["population"].max() * 1.2, 200)
-    lim = funnel_limits(rate, pops)
+    lim = control_limits(rate, pops, tau if adjusted else 0.0)
     fig, ax = _figure((8.0, 5.0))
     ax.axhline(rate, color="#555555", linewidth=1, label=f"County rate {rate:.2f}")
-    for level, style in (("0.95", "--"), ("0.998", ":")):
-        ax.plot(pops, lim[f"lower_{level}"], style, color=PALETTE[3], linewidth=1)
-        ax.plot(pops, lim[f"upper_{level}"], style, color=PALETTE[3], linewidth=1,
-                label=f"{float(level):.1%} limits")
+    basis = ", allowing for the usual variation between districts" if adjusted else " (Poisson)"
+    for level, style in (("95", "--"), ("998", ":")):
+        ax.plot(pops, lim[f"lower_{level}_per_1000"], style, color=PALETTE[3], linewidth=1)
+        ax.plot(pops, lim[f"upper_{level}_per_1000"], style, color=PALETTE[3], linewidth=1,
+                label=f"{'95%' if level == '95' else '99.8%'} limits{basis}")
+    if adjusted:
+        ax.plot(pops, lim["poisson_lower_998_per_1000"], ":", color="#999999", linewidth=0.8)
+        ax.plot(pops, lim["poisson_upper_998_per_1000"], ":", color="#999999", linewidth=0.8,
+                label="99.8% Poisson limits (chance alone)")
     ax.scatter(d["population"], d["rate_per_1000"], color=PALETTE[0], zorder=3)
     for r in d.itertuples():
         ax.annotate(str(r.district), (r.population, r.rate_per_1000), fontsize=7, xytext=(4, 3),
@@ -346,8 +356,10 @@ def funnel_plot(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, iss
     _thousands(ax, "x")
     ax.set_xlabel("Residents (count)")
     ax.set_ylabel("Incidents per 1,000 residents in the quarter")
+    note = (f"\nLimits widened for the usual variation between districts (SD {tau:.0%} of the county rate)"
+            if adjusted else "")
     _title(ax, f"{issue}: incidents per 1,000 residents by district against the county (funnel plot)\n"
-                 f"{period}", 11)
+                 f"{period}{note}", 11)
     ax.legend(frameon=False, fontsize=8)
     return fig
 

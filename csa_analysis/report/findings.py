@@ -144,12 +144,15 @@ def funnel(issue_scores: pd.DataFrame, county_priorities: pd.DataFrame, issue: s
         above = data.loc[data["rate_per_1000"] > data["upper_998_per_1000"], "district"].tolist()
     else:
         above = []
+    tau = float(d["overdispersion_tau"].max()) if "overdispersion_tau" in d and len(d) else 0.0
+    limit = ("the county's 99.8% upper limit (allowing for the usual variation between districts)"
+             if np.nan_to_num(tau) > 0 else "the county's 99.8% upper limit")
     if above:
         names = ", ".join(above)
-        return (f"{issue}: {len(above)} district{'s' if len(above) != 1 else ''} above the county's 99.8% upper "
-                f"limit ({names}); the county rate is {fmt(rate, 'rate')} per 1,000 residents."), data
-    return (f"{issue}: no district is above the county's 99.8% upper limit; the county rate is "
-            f"{fmt(rate, 'rate')} per 1,000 residents."), data
+        return (f"{issue}: {len(above)} district{'s' if len(above) != 1 else ''} above {limit} ({names}); the "
+                f"county rate is {fmt(rate, 'rate')} per 1,000 residents."), data
+    return (f"{issue}: no district is above {limit}; the county rate is {fmt(rate, 'rate')} per 1,000 "
+            "residents."), data
 
 
 def funding(cost_per_area: pd.DataFrame) -> tuple[str, pd.DataFrame]:

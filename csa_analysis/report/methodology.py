@@ -15,6 +15,7 @@ from csa_analysis.ingest.combine import LOW_MONTH_SHARE
 from csa_analysis.method.costs import NO_UNIT_COST, unit_costs_for
 from csa_analysis.method.delivery import COORDINATED, COUNTY_WIDE, DISTRICT_LED
 from csa_analysis.method.harm import harm_weights_for
+from csa_analysis.method.prevalence import MAD_TO_SD, OVERDISPERSION_MIN_DISTRICTS, WINSOR_SHARE
 from csa_analysis.method.rag import RAG_KEY
 from csa_analysis.method.scoring import COMPONENTS, morile_scales
 from csa_analysis.method.volume import ALPHA, FLAG_DOWN, FLAG_SAME, FLAG_UP, NO_COMPARISON
@@ -110,6 +111,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+def _setting(value: float | bool) -> str:
+    """A threshold's value: true or false for a switch, else the number."""
+    return ("true" if value else "false") if isinstance(value, bool) else _number(value)
+
+
 def _range(low: float, high: float) -> str:
     if pd.isna(low) or pd.isna(high) or low == high:
         return "-"
@@ -157,6 +163,8 @@ THRESHOLD_SOURCES = {
     "service_min_count": "local judgement: enough cases in the county for one service",
     "concentration_share": "local judgement: \"most of the county count\" in one district",
     "shared_pattern_districts": "local judgement: \"several districts\"",
+    "overdispersion": "Spiegelhalter (2005), \"Funnel plots for comparing institutional performance\", Stat Med "
+                      "24:1185: limits widened for the usual variation between districts",
     "fdr_q": "convention: a 5% false-discovery rate (Benjamini and Hochberg, 1995)",
     "priority_top_n": "local judgement (presentation only)",
 }
@@ -168,7 +176,7 @@ def thresholds_markdown(county: County) -> str:
 
     d = county.delivery
     given = "delivery" in county.settings_given
-    rows = [[f.name, _number(getattr(d, f.name)), "county.toml" if given else "built-in default",
+    rows = [[f.name, _setting(getattr(d, f.name)), "county.toml" if given else "built-in default",
              THRESHOLD_SOURCES.get(f.name, "local judgement")] for f in fields(d)]
     return _markdown_table(["Threshold", "Value", "Set in", "Default's basis"], rows)
 
@@ -216,6 +224,55 @@ def funding_markdown(county: County) -> str:
     return " ".join(parts)
 
 
+def control_limits_markdown(county: County) -> str:
+    """How the funnel-plot control limits are set: Poisson, widened for overdispersion (Spiegelhalter, 2005)."""
+    setting = "`[delivery] overdispersion`"
+    if not county.delivery.overdispersion:
+        return ("**Control limits.** Each district's rate is compared with the county rate through the funnel "
+                "plot's Poisson control limits (95% and 99.8%, two-sided: the quantiles of Poisson(E), E the count "
+                "expected at the county rate for a district of that size). The adjustment for overdispersion is "
+                f"switched off ({setting} is false): for a high-volume issue these limits are so tight that ordinary "
+                "differences between districts' rates cross them.")
+    n = len(county.districts)
+    few = (f" This county has {n} districts, fewer than {OVERDISPERSION_MIN_DISTRICTS}: every issue keeps its "
+           "Poisson limits." if n < OVERDISPERSION_MIN_DISTRICTS else "")
+    return f"""**Control limits.** Each district's rate is compared with the county rate through funnel-plot control
+limits (95% and 99.8%, two-sided), widened where the districts vary more than chance ({setting} is true), following
+Spiegelhalter (2005, "Funnel plots for comparing institutional performance", Statistics in Medicine 24:1185-1202;
+and "Handling over-dispersion of performance indicators", Quality and Safety in Health Care 14:347-351). A Poisson
+limit treats every difference beyond chance as a real one; for a high-volume issue (hundreds a quarter per
+district) it is so tight that ordinary differences between districts' rates of 10 to 15% cross it, and almost
+every high-volume issue would show "a shared pattern". Per issue, with `O_i` a district's count and `E_i` the count
+expected at the county rate:
+
+1. `z_i = (O_i - E_i) / sqrt(E_i)` for the districts with `E_i > 0` (I of them).
+2. The dispersion ratio `phi` (1 when the districts differ by chance alone) is the smaller of Spiegelhalter's
+   estimate, the mean of `z_i^2` after winsorising the z-scores at their {WINSOR_SHARE:.0%} and
+   {1 - WINSOR_SHARE:.0%} percentiles, and a robust one, `({MAD_TO_SD} x median |z_i - median z|)^2`. With
+   {n} districts, winsorising at {WINSOR_SHARE:.0%} cannot discount a pair of outlying districts, which would
+   then widen the limits enough to hide themselves; the median absolute deviation measures the spread of the
+   middle of the districts, which ordinary variation raises and one or two outliers do not.
+3. Additive random effects (a DerSimonian-Laird estimate, on the scale of the rate ratio `O / E`, weights
+   `w_i = E_i`): `tau^2 = (I x phi - (I - 1)) / (sum w - sum w^2 / sum w)`. `tau` (`overdispersion_tau`) is
+   the usual between-district standard deviation of a rate, as a share of the county rate; `phi` is
+   `overdispersion_phi`.
+4. Limits: `county rate x (1 +/- z_p x sqrt(1 / E + tau^2))`, `z_p` the normal quantile (1.96 for 95%, 3.09 for
+   99.8%), never narrower than the Poisson limits (the quantiles of Poisson(E)).
+
+The additive form is used rather than the multiplicative one (Poisson variance x phi): the differences between
+districts' rates are a share of the rate whatever a district's size, so the limits should not close in on the
+county rate for the largest districts, which is where the Poisson limits fail; the multiplicative form widens
+small districts' limits most and leaves the largest still too tight; Spiegelhalter (2005, Quality and Safety in
+Health Care) finds the additive random-effects formulation to have the stronger conceptual foundation. The limits
+are widened only when `phi` is above 1 and the county has at least {OVERDISPERSION_MIN_DISTRICTS} districts (a
+local judgement: too few districts say nothing about their usual variation); otherwise, as for low-count issues
+whose districts vary no more than chance (`phi` at most 1), the limits are the Poisson ones (`limits_adjusted`
+false).{few} `upper_95_per_1000`, `upper_998_per_1000`, `above_95` and `above_998` are the limits used for every
+decision (prevalence, the priority score, the delivery level, the RAG status, the funnel chart);
+`poisson_upper_95_per_1000`, `poisson_upper_998_per_1000`, `poisson_above_95` and `poisson_above_998` the Poisson
+limits alone, shown beside them."""
+
+
 def methodology_markdown(county: County) -> str:
     """The methodology annex as Markdown, with the county's configured weights and thresholds.
 
@@ -253,6 +310,7 @@ def methodology_markdown(county: County) -> str:
     funding_text = funding_markdown(county)
     mechanisms = mechanisms_markdown(county)
     thresholds = thresholds_markdown(county)
+    control_limits = control_limits_markdown(county)
     scales = morile_scales(county)
     morile = ""
     if scales is not None:
@@ -289,11 +347,15 @@ controlled the same way among themselves. Where no comparison quarter is in the 
 **Prevalence.** Per issue: `districts_above_county_rate` (districts whose rate is at or above the county rate;
 about half by construction, kept for reference), `prevalence_share` (that share of the {len(county.districts)}
 districts), and the measure that carries information: `districts_significantly_above`, the districts whose rate
-is beyond the county's upper 99.8% Poisson control limit for a district of their size (the funnel plot's outer
-limit), with `significant_share` its share of the districts; the share of the county count in the largest
+is beyond the county's upper 99.8% control limit for a district of their size (the funnel plot's outer limit,
+allowing for the usual variation between districts: see **Control limits** below), with `significant_share` its
+share of the districts; `districts_above_poisson_limit` counts the same against the Poisson limit alone; the share
+of the county count in the largest
 district and the Gini coefficient of district rates. Per district: the location quotient
 `(count_di / count_d) / (count_ci / count_c)` (above 1: a larger part of the district's incidents than of the
 county's).
+
+{control_limits}
 
 **Harm.** `harm_score = count x weight` ({harm_unit}), blank where the issue has no weight. Source: {harm_source}.
 Where the source gives a range, the weight is the midpoint and the ranking is also shown at the low and high
@@ -333,9 +395,10 @@ districts, for economies of scale; (d) county-level funding that can be accessed
    offence), a county total of at least {d.meaningful_county_count:,} a quarter, an existing county mechanism
    or a county funding opportunity.
 4. "{COORDINATED}": {d.low_volume_count} or more a quarter in most districts, and a shared pattern: a rise
-   beyond random variation or a rate beyond the county's 99.8% limit in at least
-   {d.shared_pattern_districts} districts, a county-wide rise, an existing county mechanism or a county funding
-   opportunity. A high rank alone is not a shared pattern.
+   beyond random variation or a rate beyond the county's 99.8% limit (allowing for the usual variation between
+   districts) in at least {d.shared_pattern_districts} districts, a county-wide rise, an existing county
+   mechanism or a county funding opportunity. A high rank alone is not a shared pattern, and neither are the
+   ordinary differences between districts' rates of a high-volume issue.
 5. "{DISTRICT_LED}" otherwise, with a risk note naming where the issue is concentrated, its trend, its harm and
    what would trigger escalation.
 
