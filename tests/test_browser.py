@@ -49,9 +49,10 @@ def browser():
     driver.quit()
 
 
-# county: heat map, funnel, matrix, trend, density, month of year, outcomes, funding, sensitivity; district: trend,
-# rates, matrix, hotspots, density, month of year, outcomes (12 months: one 12-month total, said, not drawn)
-PAGES = [("index.html", 0), ("county.html", 9), ("districts/melton.html", 7)]
+# county: heat map, funnel, matrix, trend, density, month of year, outcomes, funding, sensitivity, standing in
+# England and Wales (Table C2); district: trend, rates, matrix, hotspots, density, month of year, outcomes,
+# benchmark against peers (12 months: one 12-month total, said, not drawn)
+PAGES = [("index.html", 0), ("county.html", 10), ("districts/melton.html", 8)]
 
 
 def _full_page_screenshot(browser, name: str) -> None:

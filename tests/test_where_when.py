@@ -192,6 +192,11 @@ def test_the_settings_come_from_county_toml(tmp_path, cache, tables):
     from csa_analysis.errors import InputError
     from csa_analysis.method.where_when import where_and_when_tables
 
+    import shutil
+
+    for item in CURRENT_SAMPLE_DIR.iterdir():  # the sample's other inputs (local counts, survey, Table C2)
+        if item.name not in ("police_uk", "county.toml"):
+            (shutil.copytree if item.is_dir() else shutil.copy)(item, tmp_path / item.name)
     text = (CURRENT_SAMPLE_DIR / "county.toml").read_text(encoding="utf-8")
     text = text.replace('police_uk = "police_uk"', f'police_uk = "{(CURRENT_SAMPLE_DIR / "police_uk").as_posix()}"')
     text = text.replace('"../ons/', f'"{(CURRENT_SAMPLE_DIR.parent / "ons").as_posix()}/')

@@ -483,7 +483,7 @@ def partner_data_markdown(county: County) -> str:
             + peers_markdown(k=county.peers_k, user_supplied=county.peer_list is not None,
                              population_year=county.population_year
                              if county.recorded_crime_population == county.population_file else None
-                             ).replace("### ", "#### "))
+                             ))
         parts.append(
             "**Cross-check: police.uk against Table C2.** For each district that is its own CSP, police.uk crimes "
             "(every type except anti-social behaviour, and type by type where the groups correspond) are set "
