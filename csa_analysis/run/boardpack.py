@@ -60,6 +60,7 @@ from csa_analysis.run.kernels import (
     kernel_name,
     run_report,
     stop_reports,
+    warm_kernels,
 )
 from csa_analysis.run.notebook import FAIL_ENV
 from csa_analysis.run.output import (
@@ -166,6 +167,7 @@ def _config_sha256(county: County) -> str:
     return h.hexdigest()
 
 
+@warm_kernels
 def assess(
     data_dir: str | Path,
     quarter: str | None = None,
