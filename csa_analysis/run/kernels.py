@@ -76,26 +76,40 @@ def _kill(km) -> None:
         km.provisioner.process.kill()
 
 
+#: Set while a run decorated with :func:`warm_kernels` runs locally: :func:`warm_up` may start the template.
+_WARM_RUN = threading.Event()
+
+
 def warm_kernels(run: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a run of reports so that its kernels are forked from a warm template.
 
-    The template starts when the run does, so its imports overlap whatever the run does before its first
-    report (scoring the quarter), and stops when the run ends however it ends. A run given a Dask ``client``
-    is left alone here: each worker starts its own template with its first report (:func:`_report_task`).
+    The run calls :func:`warm_up` once its inputs and options are checked (a refused run starts nothing and
+    writes nothing), so the template's imports overlap what the run does before its first report (scoring
+    the quarter); the template stops when the run ends, however it ends. A run given a Dask ``client`` is left
+    alone here: each worker starts its own template with its first report (:func:`_report_task`).
     """
-    from csa_analysis.run.warm import start_template, stop_template
+    from csa_analysis.run.warm import stop_template
 
     @functools.wraps(run)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("client") is not None:
             return run(*args, **kwargs)
-        start_template(kernel_name())
+        _WARM_RUN.set()
         try:
             return run(*args, **kwargs)
         finally:
+            _WARM_RUN.clear()
             stop_template()
 
     return wrapper
+
+
+def warm_up() -> None:
+    """Start the template of the report kernels now, if the run is a :func:`warm_kernels` one (else nothing)."""
+    if _WARM_RUN.is_set():
+        from csa_analysis.run.warm import start_template
+
+        start_template(kernel_name())
 
 
 def kernel_name() -> str:

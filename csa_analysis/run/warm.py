@@ -197,6 +197,10 @@ def serve() -> None:
             importlib.import_module(name)
     import matplotlib.font_manager  # noqa: F401 - the font list is read here, once, not per report
 
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the imported objects stay out of the kernels' collections: their pages stay shared, not copied
     signal.signal(signal.SIGCHLD, _reap)  # finished kernels are reaped (their CPU time counted as the run's)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run decides when the template stops
     if threading.active_count() != 1:  # forking a threaded process is unsafe: refuse rather than risk it
