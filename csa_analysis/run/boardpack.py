@@ -315,7 +315,7 @@ def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts:
     slugs = district_slugs(county.district_names)
     failing = _fail_targets(county, fail)
     check_writable(target.path.parent)
-    warm_up()  # the report kernels' template imports while the quarter is scored
+    warm_up(data_dir)  # the report kernels' template imports (and reads the county) while the quarter is scored
     # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
     scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True, engine=engine)
     config_sha256 = _config_sha256(county)

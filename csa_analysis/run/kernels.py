@@ -104,12 +104,16 @@ def warm_kernels(run: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def warm_up() -> None:
-    """Start the template of the report kernels now, if the run is a :func:`warm_kernels` one (else nothing)."""
+def warm_up(data_dir: str | Path | None = None) -> None:
+    """Start the template of the report kernels now, if the run is a :func:`warm_kernels` one (else nothing).
+
+    ``data_dir``: the run's data folder, whose county description the template reads once (its reports read
+    it again, finding the library's per-process caches warm).
+    """
     if _WARM_RUN.is_set():
         from csa_analysis.run.warm import start_template
 
-        start_template(kernel_name())
+        start_template(kernel_name(), [str(data_dir)] if data_dir else None)
 
 
 def kernel_name() -> str:
@@ -279,6 +283,6 @@ def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
     from csa_analysis.run.warm import current_template, start_template
 
     if current_template() is None:
-        start_template(kernel)
+        start_template(kernel, [job.parameters["data_dir"]] if job.parameters.get("data_dir") else None)
     run_report(job, staging, kernel, timeout, report_timeout)
     return job

@@ -187,8 +187,9 @@ def _fork(request: dict[str, Any], protocol_fds: tuple[int, ...]) -> int:
     return pid
 
 
-def serve() -> None:
-    """The template's main loop: import everything once, then fork one kernel per request until stdin closes."""
+def serve(counties: list[str]) -> None:
+    """The template's main loop: import everything once, read the run's county description once (each report
+    reads it again; see :func:`_read_counties`), then fork one kernel per request until stdin closes."""
     os.environ.setdefault("MPLBACKEND", _INLINE)  # what ipykernel sets before a notebook imports matplotlib
     import importlib
 
@@ -196,6 +197,8 @@ def serve() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     import matplotlib.font_manager  # noqa: F401 - the font list is read here, once, not per report
+
+    _read_counties(counties)
 
     import gc
 
@@ -215,6 +218,23 @@ def serve() -> None:
             _reply({"pid": _fork(request, protocol_fds)})
         except Exception as exc:  # noqa: BLE001 - the run falls back to an ordinary kernel start
             _reply({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _read_counties(counties: list[str]) -> None:
+    """Read each county description once, so that the library's per-process caches are warm in every fork.
+
+    Every report still reads its county (``open_report``); what it finds warm are the caches the library keeps
+    for a process's later reads: the packaged ONS lookups, and the ONS mid-year workbook keyed by its path,
+    size and modification time (a changed workbook is read again). A county that cannot be read is left to
+    the reports, which say why.
+    """
+    if not counties:
+        return
+    from csa_analysis.config.county import read_county
+
+    for folder in counties:
+        with contextlib.suppress(Exception):
+            read_county(folder)
 
 
 def _reap(_signum: int, _frame: object) -> None:
@@ -246,10 +266,13 @@ class Template:
     interpreter : list of str
         The kernelspec's command before ``-m ipykernel_launcher`` (the interpreter and its flags, such as
         ``-Xfrozen_modules=off``); the template runs the same, so its forks are what the kernelspec starts.
+    counties : list of str, optional
+        Data folders whose ``county.toml`` the template reads once before forking (see :func:`_read_counties`).
     """
 
-    def __init__(self, interpreter: list[str]) -> None:
+    def __init__(self, interpreter: list[str], counties: list[str] | None = None) -> None:
         self.interpreter = list(interpreter)
+        self.counties = [str(c) for c in counties or []]
         self._lock = threading.Lock()
         self._ready = False
         self._broken: str | None = None
@@ -257,7 +280,7 @@ class Template:
         self.ready_seconds: float | None = None
         self.forks = 0
         self.proc = subprocess.Popen(
-            [*self.interpreter, "-m", "csa_analysis.run.warm"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [*self.interpreter, "-m", "csa_analysis.run.warm", *self.counties], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=None, start_new_session=True, close_fds=True,
         )
 
@@ -408,8 +431,10 @@ _TEMPLATE: Template | None = None
 _TEMPLATE_LOCK = threading.Lock()
 
 
-def start_template(kernel: str) -> Template | None:
+def start_template(kernel: str, counties: list[str] | None = None) -> Template | None:
     """Start this process's template for ``kernel`` (if not running); its imports run beside what runs next.
+
+    ``counties`` are data folders whose county description it reads once before forking.
 
     Returns None (kernels then start the ordinary way) when the kernel cannot be forked: its kernelspec does not
     run ``ipykernel_launcher`` with this interpreter, or ``$CSA_FORK_KERNELS`` is ``0``.
@@ -424,7 +449,7 @@ def start_template(kernel: str) -> Template | None:
         if _TEMPLATE is None or not _TEMPLATE.alive() or _TEMPLATE.interpreter != interpreter:
             if _TEMPLATE is not None:
                 _TEMPLATE.close()
-            _TEMPLATE = Template(interpreter)
+            _TEMPLATE = Template(interpreter, counties)
         return _TEMPLATE
 
 
@@ -516,4 +541,4 @@ def fork_provisioner(kernel_manager) -> Any:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1:])
