@@ -13,8 +13,8 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -290,6 +290,67 @@ def first_report(smoke: bool, repeat: int) -> dict:
                   ours, target="seconds < 10")
 
 
+def national(smoke: bool, jobs: int, out: Path) -> dict:
+    """Every district of a national year (318 CSPs and the roll-up of them all), on one machine with ``--jobs``
+    and on a Dask ``LocalCluster`` of ``jobs`` worker processes (``--engine dask``): time and memory per
+    report, and whether the two give the same tables.
+
+    Each run is one ``csa assess`` command with a cache already holding the processed data (both engines read
+    the same Parquet cache; the scored tables are not reused between them: each has its own cache folder).
+    """
+    scale = SMOKE if smoke else NATIONAL_YEAR
+    data_root = Path(tempfile.mkdtemp(prefix="bench-data-")) if smoke else HERE / "data" / "national"
+    generate(data_root, scale)
+    csa = str(Path(sys.executable).parent / "csa")
+    work = Path(tempfile.mkdtemp(prefix="bench-national-"))
+    rows = []
+    packs = {}
+    try:
+        for engine in ("arrow", "dask"):
+            cache = work / f"cache-{engine}"
+            measure("command", argv=[csa, "check", "--data", str(data_root), "--cache", str(cache)])
+            packs[engine] = work / f"pack-{engine}"
+            argv = [csa, "assess", "--data", str(data_root), "--out", str(packs[engine]), "--cache", str(cache),
+                    "--quiet", "--jobs", str(jobs), "--engine", engine]
+            print(f"national run, engine {engine}, --jobs {jobs} ...", flush=True)
+            done = measure("command", argv=argv)
+            manifest = json.loads((packs[engine] / "manifest.json").read_text())
+            reports = manifest["reports"]
+            seconds = sorted(r["seconds"] for r in reports)
+            rows.append({
+                "name": f"national run: every district and the roll-up, --engine {engine} --jobs {jobs}",
+                "engine": engine, "jobs": jobs, "reports": len(reports),
+                "reports_ok": sum(r["status"] == "ok" for r in reports),
+                "seconds": round(done["seconds"], 1),
+                "seconds_per_report": round(done["seconds"] / len(reports), 3),
+                "cpu_seconds": round(done["cpu_seconds"], 1),
+                "cpu_seconds_per_report": round(done["cpu_seconds"] / len(reports), 3),
+                "report_seconds": {"min": seconds[0], "median": round(statistics.median(seconds), 2),
+                                   "max": seconds[-1]},
+                "peak_rss_mib": round(done["peak_rss_mib"], 1),
+            })
+        tables = sorted(p.name for p in (packs["arrow"] / "tables").glob("*.csv"))
+        same = tables == sorted(p.name for p in (packs["dask"] / "tables").glob("*.csv")) and all(
+            (packs["arrow"] / "tables" / t).read_bytes() == (packs["dask"] / "tables" / t).read_bytes()
+            for t in tables)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if smoke:
+            shutil.rmtree(data_root, ignore_errors=True)
+    result = {"scale": "smoke" if smoke else "national year", "districts": scale.districts,
+              "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+              "same_tables": same, "tables": tables, "runs": rows}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    for r in rows:
+        print(f"{r['name']}: {r['reports_ok']}/{r['reports']} reports, {r['seconds']} s "
+              f"({r['seconds_per_report']} s a report, {r['cpu_seconds_per_report']} CPU-s a report), "
+              f"peak {r['peak_rss_mib']} MiB")
+    print(f"same tables on both engines: {same}")
+    return result
+
+
 def print_table(result: dict) -> None:
     print(f"\n{result['scale']} on {result['machine']['cores']} cores")
     print(f"{'figure':<66}{'rows':>11}{'seconds':>9}{'(slowest)':>10}{'baseline s':>11}{'ratio':>7}"
@@ -312,7 +373,15 @@ def main() -> None:
                         help=f"runs of each data figure and baseline, fastest kept (default {REPEAT}; 1 with --smoke)")
     parser.add_argument("--report-repeat", type=int, default=None,
                         help=f"runs of each board-pack figure and baseline (default {REPORT_REPEAT}; 1 with --smoke)")
+    parser.add_argument("--national", action="store_true",
+                        help="only the national run: every district, --jobs and --engine dask (results/national.json)")
+    parser.add_argument("--jobs", type=int, default=3, help="reports side by side / Dask workers for --national")
     args = parser.parse_args()
+    if args.national:
+        out = args.out or HERE / "results" / ("national-smoke.json" if args.smoke else "national.json")
+        national(args.smoke, args.jobs, out)
+        print(f"\nwritten {out}")
+        return
     out = args.out or HERE / "results" / ("smoke.json" if args.smoke else "latest.json")
     repeat = args.repeat or (1 if args.smoke else REPEAT)
     report_repeat = args.report_repeat or (1 if args.smoke else REPORT_REPEAT)

@@ -17,10 +17,9 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Callable
 from typing import Any
 
 from csa_analysis.errors import ENVIRONMENT_ERRNOS

@@ -280,8 +280,8 @@ class Template:
         self.ready_seconds: float | None = None
         self.forks = 0
         self.proc = subprocess.Popen(
-            [*self.interpreter, "-m", "csa_analysis.run.warm", *self.counties], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=None, start_new_session=True, close_fds=True,
+            [*self.interpreter, "-m", "csa_analysis.run.warm", *self.counties], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=None, start_new_session=True, close_fds=True,
         )
 
     @property
