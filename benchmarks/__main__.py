@@ -240,6 +240,9 @@ def per_report(name: str, ours: dict, n: int, naive: dict, naive_n: int, baselin
     row["ratio"] = round(row["seconds"] / row["baseline_seconds"], 3)
     row["baseline_spread"] = spread(naive["all_seconds"], naive_n)
     row["ratio_of_medians"] = round(row["spread"]["median"] / row["baseline_spread"]["median"], 3)
+    if ours.get("all_cpu_seconds") and naive.get("all_cpu_seconds"):  # less sensitive to a shared machine
+        row["baseline_cpu_seconds"] = spread(naive["all_cpu_seconds"], naive_n)
+        row["cpu_ratio"] = round(row["cpu_seconds"]["min"] / row["baseline_cpu_seconds"]["min"], 3)
     row["met"] = met(row)
     return row
 

@@ -249,7 +249,9 @@ def naive_reports(notebook_runs: list[dict], cache: str | None = None) -> dict:
                         str(executed)], check=True, capture_output=True, env=env)
     seconds = time.perf_counter() - t
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib(),
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 MEASURES = {f.__name__: f for f in (ingest, pyarrow_read, load_year, score, duckdb_score, command,
