@@ -154,6 +154,8 @@ def _become_kernel(request: dict[str, Any], protocol_fds: tuple[int, ...], ready
 
 
 def _trace(what: str) -> None:
+    """For a maintainer timing a forked kernel's start-up: ``$CSA_WARM_TRACE`` names a file that gets one line
+    (pid, Unix time, step) per step."""
     if os.environ.get("CSA_WARM_TRACE"):
         with open(os.environ["CSA_WARM_TRACE"], "a") as f:
             f.write(f"{os.getpid()} {time.time():.3f} {what}\n")
