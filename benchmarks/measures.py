@@ -134,14 +134,99 @@ def duckdb_score(data: str, cache: str, quarter: str) -> dict:
     return {"seconds": time.perf_counter() - t, "rows": int(len(out)), "peak_rss_mib": _peak_rss_mib()}
 
 
-def command(argv: list[str], cwd: str | None = None) -> dict:
-    """Wall time of a whole command (a user's wait), with its children's peak memory."""
+def command(argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> dict:
+    """Wall time of a whole command (a user's wait), with its children's peak memory and CPU time.
+
+    ``env`` is added to this environment. ``cpu_seconds`` is the user and system time of every process the
+    command started and waited for (forked kernels included: the template waits for them), a figure much less
+    sensitive than the wall time to other work on a shared machine.
+    """
     t = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
+                          env={**os.environ, **env} if env else None)
     seconds = time.perf_counter() - t
     if done.returncode not in (0,):
         raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return {"seconds": seconds, "rows": 0, "peak_rss_mib": _children_peak_rss_mib()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "rows": 0, "peak_rss_mib": _children_peak_rss_mib(),
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
+
+
+def hash_files(data: str) -> dict:
+    """One step of ingest on its own: sha256 of every raw street file (the cache key and the manifest's)."""
+    import hashlib
+
+    files = _street_files(Path(data))
+    t = time.perf_counter()
+    for p in files:
+        with open(p, "rb") as f:
+            hashlib.file_digest(f, "sha256")
+    return {"seconds": time.perf_counter() - t, "rows": len(files), "peak_rss_mib": _peak_rss_mib()}
+
+
+def write_parquet(cache: str) -> dict:
+    """One step of ingest on its own: writing the processed table (read back from the cache) as the cache does:
+    with its options (uncompressed, statistics only on the month, dictionary encoding)."""
+    import pyarrow.parquet as pq
+
+    src = sorted((Path(cache) / "incidents").glob("*.parquet"))[-1]
+    table = pq.read_table(src)
+    out = Path(tempfile.mkdtemp(prefix="bench-write-")) / "t.parquet"
+    t = time.perf_counter()
+    from csa_analysis.ingest.cache import _PARQUET_OPTIONS
+
+    pq.write_table(table, out, **_PARQUET_OPTIONS)
+    seconds = time.perf_counter() - t
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return {"seconds": seconds, "rows": table.num_rows, "peak_rss_mib": _peak_rss_mib()}
+
+
+def kernel_steps(runs: int = 5) -> dict:
+    """What starting a report kernel costs, step by step, started the ordinary way and forked from the template.
+
+    For each way, ``runs`` times: ``start`` (the kernel manager's start: a new interpreter, or a fork),
+    ``ready`` (start until the kernel answers ``kernel_info``: ipykernel's own start-up) and ``imports`` (the
+    report notebook's first cell: pandas, matplotlib and the library). Each step's seconds, every run.
+    """
+    import asyncio
+    import threading
+
+    from csa_analysis.run import kernels, warm
+
+    first_cell = "from csa_analysis.report import sections as report\nfrom csa_analysis.run.notebook import open_report"
+    name = kernels.kernel_name()
+
+    async def one() -> dict:
+        km = kernels._kernel_manager(None, threading.Event())(kernel_name=name)
+        t0 = time.perf_counter()
+        await km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        t1 = time.perf_counter()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=120)
+        t2 = time.perf_counter()
+        msg_id = kc.execute(first_cell)
+        while (await kc.get_shell_msg(timeout=120))["parent_header"].get("msg_id") != msg_id:
+            pass
+        t3 = time.perf_counter()
+        forked = bool(getattr(km.provisioner, "forked", False))
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return {"start": t1 - t0, "ready": t2 - t1, "imports": t3 - t2, "forked": forked}
+
+    out: dict = {}
+    os.environ[warm.FORK_ENV] = "0"
+    out["ordinary"] = [asyncio.run(one()) for _ in range(runs)]
+    os.environ[warm.FORK_ENV] = "1"
+    template = warm.start_template(name)
+    t = time.perf_counter()
+    template.wait_ready()
+    out["template_ready_seconds"] = template.ready_seconds
+    out["template_wait_seconds"] = time.perf_counter() - t
+    out["forked"] = [asyncio.run(one()) for _ in range(runs)]
+    warm.stop_template()
+    total = sum(r["start"] + r["ready"] + r["imports"] for r in out["forked"])
+    return {"seconds": total / runs, "rows": runs, "peak_rss_mib": _peak_rss_mib(), "steps": out}
 
 
 def naive_reports(notebook_runs: list[dict], cache: str | None = None) -> dict:
@@ -164,11 +249,13 @@ def naive_reports(notebook_runs: list[dict], cache: str | None = None) -> dict:
                         str(executed)], check=True, capture_output=True, env=env)
     seconds = time.perf_counter() - t
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "rows": len(notebook_runs), "peak_rss_mib": _children_peak_rss_mib(),
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 MEASURES = {f.__name__: f for f in (ingest, pyarrow_read, load_year, score, duckdb_score, command,
-                                     naive_reports)}
+                                     naive_reports, hash_files, write_parquet, kernel_steps)}
 
 
 if __name__ == "__main__":

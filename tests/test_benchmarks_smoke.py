@@ -19,10 +19,11 @@ def test_benchmark_code_runs_end_to_end_on_smoke_data(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     names = [f["name"] for f in result["figures"]]
-    assert len(names) == 4 and names[0].startswith("ingest")
+    assert len(names) == 6 and names[0].startswith("ingest")
     for f in result["figures"]:
-        assert set(f) >= {"name", "rows", "seconds", "baseline", "baseline_seconds", "ratio"}
+        assert set(f) >= {"name", "rows", "seconds", "baseline", "baseline_seconds", "ratio", "spread", "met"}
         assert f["seconds"] > 0
+        assert f["spread"]["runs"] == len(f["all_seconds"]) and f["spread"]["min"] <= f["spread"]["max"]
     ingest = result["figures"][0]
     assert ingest["rows"] == 12_000
     assert ingest["ratio"] == pytest.approx(ingest["seconds"] / ingest["baseline_seconds"], rel=0.05)

@@ -81,3 +81,48 @@ def test_arrow_counts_fold_aliases_and_agree_with_the_pandas_engine_and_the_qual
     assert quality == dataset.quality
     assert quality["districts"] == {"Charnwood": 4, "Hinckley and Bosworth": 3}
     assert (quality["unallocated"], quality["out_of_area_by_area"]) == (2, {"Leicester": 2})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A small national set (generated police.uk files of several forces) on a multi-process LocalCluster
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """Three forces, six real districts of England and Wales, four months: a national run in miniature."""
+    from benchmarks.generate import Scale, generate
+
+    return generate(tmp_path_factory.mktemp("national"),
+                    Scale(forces=3, districts=6, lsoas_per_district=5, months=4, records_per_month=3_000))
+
+
+def test_a_small_national_set_on_the_dask_engine_gives_the_default_engines_tables(tmp_path, national, client):
+    """Every table of ``csa assess`` on a 2-process LocalCluster (counting as Dask tasks on the workers,
+    reports as tasks there too) equals the default engine's, byte for byte; every report is produced."""
+    import json
+
+    from distributed import get_task_stream
+
+    from csa_analysis.run.boardpack import assess
+
+    districts = read_county(national).district_names
+    chosen = [districts[-1]]  # one district's report and the roll-up (a report costs seconds: not all six)
+    arrow, dask = tmp_path / "arrow", tmp_path / "dask"
+    assert assess(national, out=arrow, districts=chosen, progress=False, cache_dir=tmp_path / "c1") == 0
+    with get_task_stream(client) as tasks:
+        assert assess(national, out=dask, districts=chosen, progress=False, cache_dir=tmp_path / "c2",
+                      client=client) == 0
+    workers = {t["worker"] for t in tasks.data}
+    names = {t["key"][0] if isinstance(t["key"], tuple) else t["key"] for t in tasks.data}
+    assert len(workers) == 2, "both worker processes took part"
+    assert any("read_parquet" in str(n) or "groupby" in str(n) for n in names), names  # the counting
+    assert any("_report_task" in str(n) for n in names), names  # the reports
+    tables = sorted(p.name for p in (arrow / "tables").glob("*.csv"))
+    assert tables == sorted(p.name for p in (dask / "tables").glob("*.csv")) and "issue_scores.csv" in tables
+    for name in tables:
+        assert (arrow / "tables" / name).read_bytes() == (dask / "tables" / name).read_bytes(), name
+    for pack in (arrow, dask):
+        reports = json.loads((pack / "manifest.json").read_text())["reports"]
+        assert [r["status"] for r in reports] == ["ok"] * 2
+    issue_scores = pd.read_csv(dask / "tables" / "issue_scores.csv")
+    assert set(issue_scores["district"]) == set(districts) and issue_scores["count"].sum() > 0

@@ -666,19 +666,30 @@ def test_the_pack_gives_colliding_names_their_own_pages(tmp_path, monkeypatch):
 
 
 def _kernels(parent: int) -> set[int]:
-    """Process ids of the report kernels ``parent`` started (children running ipykernel_launcher): other
-    processes on the machine may run kernels of their own."""
-    found = set()
+    """Process ids of the report kernels ``parent`` started, and of the template they are forked from: its
+    descendants running ``ipykernel_launcher`` or ``csa_analysis.run.warm`` (a forked kernel is the template's
+    child and keeps its command line). Other processes on the machine may run kernels of their own."""
+    ppids: dict[int, int] = {}
+    cmds: dict[int, bytes] = {}
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmds[int(pid)] = Path(f"/proc/{pid}/cmdline").read_bytes()
+                ppids[int(pid)] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == parent and b"ipykernel_launcher" in cmd:
-                found.add(int(pid))
-    return found
+
+    def descends(pid: int) -> bool:
+        for _ in range(8):
+            pid = ppids.get(pid, 0)
+            if pid == parent:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return {pid for pid, cmd in cmds.items()
+            if (b"ipykernel_launcher" in cmd or b"csa_analysis.run.warm" in cmd) and descends(pid)}
 
 
 def _alive(pids: set[int]) -> set[int]:

@@ -60,6 +60,8 @@ from csa_analysis.run.kernels import (
     kernel_name,
     run_report,
     stop_reports,
+    warm_kernels,
+    warm_up,
 )
 from csa_analysis.run.notebook import FAIL_ENV
 from csa_analysis.run.output import (
@@ -167,6 +169,7 @@ def _config_sha256(county: County) -> str:
     return h.hexdigest()
 
 
+@warm_kernels
 def assess(
     data_dir: str | Path,
     quarter: str | None = None,
@@ -214,8 +217,8 @@ def assess(
     fail : sequence of str
         Reports to fail on purpose (district names, or ``"county"``), as does ``$CSA_FAIL_REPORT``.
     client : dask.distributed.Client, optional
-        Run each report as a task on this cluster instead of the local thread pool (the staging folder must
-        then be on storage the workers share).
+        Count with the Dask engine and run each report as a task on this cluster instead of the local thread
+        pool (the staging folder must then be on storage the workers share).
 
     Returns
     -------
@@ -237,7 +240,7 @@ def assess(
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (
         lambda m: None)
     check_limits(jobs, timeout, report_timeout)
-    run = _plan(data_dir, quarter, out, districts, cache_dir, fail, say)
+    run = _plan(data_dir, quarter, out, districts, cache_dir, fail, say, "dask" if client is not None else "arrow")
     with out_lock(run.out):
         remove_stale(run.out)
         staging = Path(tempfile.mkdtemp(prefix=f".{run.out.name}.tmp-", dir=run.out.parent))
@@ -300,7 +303,8 @@ class _Run:
 
 
 def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts: Sequence[str] | None,
-          cache_dir: str | Path | None, fail: Sequence[str], say: Callable[[str], None]) -> _Run:
+          cache_dir: str | Path | None, fail: Sequence[str], say: Callable[[str], None],
+          engine: str = "arrow") -> _Run:
     """Check every input and option, and score the quarter: everything that can be refused is refused here,
     before anything is written."""
     started_at = datetime.now(UTC).replace(microsecond=0)
@@ -314,8 +318,9 @@ def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts:
     slugs = district_slugs(county.district_names)
     failing = _fail_targets(county, fail)
     check_writable(target.path.parent)
+    warm_up(data_dir)  # the report kernels' template imports (and reads the county) while the quarter is scored
     # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
-    scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True)
+    scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True, engine=engine)
     config_sha256 = _config_sha256(county)
     carried = _carry_over(target.previous, scored, config_sha256, chosen, target.path)
     say(f"Scored {county.name} {scored.quarter}: {len(chosen)} district report(s) and the county roll-up")

@@ -3,16 +3,24 @@
 Each report gets a fresh kernel (a crash, hang or leftover state in one never touches another) with an explicit
 kernel name, a per-cell time limit and a per-report limit (its kernel is killed and the report fails by name).
 A stopping run (Ctrl-C, SIGTERM) refuses new kernels and kills the running ones (:func:`stop_reports`).
+
+A run wrapped in :func:`warm_kernels` forks each report's kernel from a template process that has already
+imported ipykernel, pandas, matplotlib and the library (:mod:`csa_analysis.run.warm`): still one fresh process
+per report, without paying the interpreter's start-up and those imports once per report.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from csa_analysis.errors import ENVIRONMENT_ERRNOS
 from csa_analysis.paths import PACKAGED_NOTEBOOK_DIR, TEMPLATE_DIR
@@ -67,6 +75,46 @@ def _kill(km) -> None:
         km.provisioner.process.kill()
 
 
+#: Set while a run decorated with :func:`warm_kernels` runs locally: :func:`warm_up` may start the template.
+_WARM_RUN = threading.Event()
+
+
+def warm_kernels(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a run of reports so that its kernels are forked from a warm template.
+
+    The run calls :func:`warm_up` once its inputs and options are checked (a refused run starts nothing and
+    writes nothing), so the template's imports overlap what the run does before its first report (scoring
+    the quarter); the template stops when the run ends, however it ends. A run given a Dask ``client`` is left
+    alone here: each worker starts its own template with its first report (:func:`_report_task`).
+    """
+    from csa_analysis.run.warm import stop_template
+
+    @functools.wraps(run)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("client") is not None:
+            return run(*args, **kwargs)
+        _WARM_RUN.set()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            _WARM_RUN.clear()
+            stop_template()
+
+    return wrapper
+
+
+def warm_up(data_dir: str | Path | None = None) -> None:
+    """Start the template of the report kernels now, if the run is a :func:`warm_kernels` one (else nothing).
+
+    ``data_dir``: the run's data folder, whose county description the template reads once (its reports read
+    it again, finding the library's per-process caches warm).
+    """
+    if _WARM_RUN.is_set():
+        from csa_analysis.run.warm import start_template
+
+        start_template(kernel_name(), [str(data_dir)] if data_dir else None)
+
+
 def kernel_name() -> str:
     """The project's kernel if registered (``make venv`` does), else the default ``python3``."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -92,7 +140,15 @@ def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    from csa_analysis.run.warm import current_template, fork_provisioner
+
     class ReportKernelManager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):  # type: ignore[override]
+            if self.provisioner is None and current_template() is not None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+                self.provisioner = fork_provisioner(self)  # forked from the warm template
+            return await super()._async_pre_start_kernel(**kw)
+
         async def start_kernel(self, **kw):  # type: ignore[override]
             if _STOPPING.is_set():
                 raise RuntimeError("the run is stopping: no new report starts")
@@ -218,6 +274,14 @@ def _short_error(exc: BaseException) -> str:
 
 def _report_task(job: ReportJob, staging: Path, kernel: str, timeout: int,
                  report_timeout: float | None) -> ReportJob:
-    """:func:`run_report` as a dask task: returns the job with its status (tasks cannot mutate the caller's)."""
+    """:func:`run_report` as a dask task: returns the job with its status (tasks cannot mutate the caller's).
+
+    The worker's first report starts the worker's template (:mod:`csa_analysis.run.warm`); it lives as long
+    as the worker process and its later reports fork from it.
+    """
+    from csa_analysis.run.warm import current_template, start_template
+
+    if current_template() is None:
+        start_template(kernel, [job.parameters["data_dir"]] if job.parameters.get("data_dir") else None)
     run_report(job, staging, kernel, timeout, report_timeout)
     return job
