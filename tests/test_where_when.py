@@ -188,11 +188,11 @@ def test_the_disclosure_rule_blanks_small_place_counts_and_the_shares_that_would
 
 
 def test_the_settings_come_from_county_toml(tmp_path, cache, tables):
+    import shutil
+
     from csa_analysis.domain.periods import Quarter
     from csa_analysis.errors import InputError
     from csa_analysis.method.where_when import where_and_when_tables
-
-    import shutil
 
     for item in CURRENT_SAMPLE_DIR.iterdir():  # the sample's other inputs (local counts, survey, Table C2)
         if item.name not in ("police_uk", "county.toml"):
