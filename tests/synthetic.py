@@ -20,6 +20,15 @@ from csa_analysis.method.score import Scored
 
 QUARTER = Quarter.parse("2024-25Q1")
 COUNTY_NAME = "Synthshire"
+#: The sections (h2 headings) of a district page and of the county roll-up, in order; the county's optional
+#: sections (partnership landscape, local issues, Table C2) appear only when their inputs are given.
+DISTRICT_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Priorities", "Trends",
+                     "Compared with the county", "Priority matrix", "Where and when", "Outcomes of crimes",
+                     "Funding and cost", "Data quality", "Glossary", "Methodology", "Provenance"]
+COUNTY_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Delivery levels", "County priorities",
+                   "Where issues are concentrated", "Districts against the county", "Priority matrix", "Trends",
+                   "Where and when", "Outcomes of crimes", "Funding against need", "Sensitivity of the harm ranking",
+                   "Data quality", "Glossary", "Methodology", "Provenance"]
 #: name -> (residents, funding in pounds or None)
 DISTRICTS: dict[str, tuple[int, float | None]] = {
     "Ashby Vale": (101_526, 22_380.0),

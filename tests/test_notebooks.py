@@ -20,6 +20,8 @@ from csa_analysis.report import sections as report
 from csa_analysis.run.kernels import COUNTY_NOTEBOOK, DISTRICT_NOTEBOOK, NOTEBOOK_DIR, _exporter, kernel_name
 
 from synthetic import (
+    COUNTY_SECTIONS,
+    DISTRICT_SECTIONS,
     QUARTER,
     SYNTHETIC_INPUTS,
     synthetic_quality,
@@ -30,13 +32,6 @@ from synthetic import (
 
 #: The packaged notebooks (what the pack runs) and the analyst's working copies under notebooks/.
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
-DISTRICT_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Priorities", "Trends",
-                     "Compared with the county", "Priority matrix", "Where and when", "Outcomes of crimes",
-                     "Funding and cost", "Data quality", "Glossary", "Methodology", "Provenance"]
-COUNTY_SECTIONS = ["Executive summary", "Top priorities and RAG status", "Delivery levels", "County priorities",
-                   "Where issues are concentrated", "Districts against the county", "Priority matrix", "Trends",
-                   "Where and when", "Outcomes of crimes", "Funding against need", "Sensitivity of the harm ranking",
-                   "Data quality", "Glossary", "Methodology", "Provenance"]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -127,9 +127,8 @@ def test_leftover_state_a_crash_and_a_kill_in_one_kernel_never_reach_the_next(te
     assert template.alive()
 
 
-def test_without_a_template_a_kernel_starts_the_ordinary_way():
-    warm.stop_template()
-
+def _start_one_kernel() -> tuple[bool, dict]:
+    """Start one report kernel, run the set-up cell in it and stop it: (whether it was forked, the cell's result)."""
     async def go():
         k = await Kernel().start()
         try:
@@ -137,22 +136,19 @@ def test_without_a_template_a_kernel_starts_the_ordinary_way():
         finally:
             await k.stop()
 
-    forked, r = asyncio.run(go())
+    return asyncio.run(go())
+
+
+def test_without_a_template_a_kernel_starts_the_ordinary_way():
+    warm.stop_template()
+    forked, r = _start_one_kernel()
     assert not forked and int(r["ppid"]) == os.getpid()
 
 
 def test_a_dead_template_falls_back_to_the_ordinary_way(template):
     os.kill(template.pid, signal.SIGKILL)
     template.proc.wait(timeout=10)
-
-    async def go():
-        k = await Kernel().start()
-        try:
-            return k.forked, await k.run(SETUP)
-        finally:
-            await k.stop()
-
-    forked, r = asyncio.run(go())
+    forked, r = _start_one_kernel()
     assert not forked and int(r["ppid"]) == os.getpid()
 
 
