@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from csa_analysis.cli import main
+from csa_analysis.config import read_county
 from csa_analysis.errors import EnvironmentFailure, InputError
 from csa_analysis.run import boardpack, kernels
 from csa_analysis.run.boardpack import assess
@@ -134,6 +135,16 @@ def test_manifest_records_inputs_with_hashes_and_each_report(pack):
     reports = {r["name"]: r for r in manifest["reports"]}
     assert set(reports) == {"Leicestershire", *DISTRICTS}
     assert all(r["status"] == "ok" and r["error"] is None and r["seconds"] > 0 for r in reports.values())
+
+
+def test_the_front_page_names_the_illustrative_inputs_in_a_banner(pack):
+    page = (pack[1] / "index.html").read_text(encoding="utf-8")
+    body = page.split("<body>", 1)[1]
+    county = read_county(SAMPLE_DIR)
+    assert county.partnerships_illustrative  # the 2018-19 sample's register is invented
+    banner = re.search(r'<div class="illustrative" role="note">(.*?)</div>', body, re.S)
+    assert banner and county.partnerships_file.name in banner.group(1)
+    assert body.index("Illustrative data.") < body.index("Executive summary")
 
 
 def test_index_links_every_report_and_table(pack):

@@ -32,7 +32,7 @@ def summary_parts(tables: Mapping[str, Any] | None, county: str) -> list[dict[st
 
 def front_page(county: str, quarter: Quarter, reports: Sequence[Mapping[str, Any]], stamp: str,
                table_names: Sequence[str] = (), tables: Mapping[str, Any] | None = None,
-               pdf: Mapping[str, Any] | None = None) -> str:
+               pdf: Mapping[str, Any] | None = None, illustrative: Sequence[str] = ()) -> str:
     """The pack's front page: the county's executive summary first, then links to every report (and its PDF),
     table and the workbook; failures named.
 
@@ -54,6 +54,9 @@ def front_page(county: str, quarter: Quarter, reports: Sequence[Mapping[str, Any
     pdf : mapping, optional
         What :func:`csa_analysis.run.pdf.print_pages` did: ``status`` ("printed" or "skipped"), ``note``,
         ``files`` (page -> PDF, relative to the pack).
+    illustrative : sequence of str
+        The invented inputs the pack uses (:func:`csa_analysis.report.pack.illustrative_inputs`): named in a
+        banner at the top of the page.
     """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -65,4 +68,4 @@ def front_page(county: str, quarter: Quarter, reports: Sequence[Mapping[str, Any
     return env.get_template("index.html.j2").render(
         county=county, quarter=str(quarter), period=quarter.label(), stamp=stamp, version=__version__,
         reports=reports, tables=names, summary=summary_parts(tables, county),
-        rag_key=RAG_KEY["county"] if tables else {}, pdf=pdf or {})
+        rag_key=RAG_KEY["county"] if tables else {}, pdf=pdf or {}, illustrative=list(illustrative))

@@ -502,4 +502,7 @@ def index_html(county: County, quarter: Quarter, report_jobs: Sequence[ReportJob
     executive summary from ``tables`` first, and each page's PDF from ``pdf``."""
     reports = [{"name": j.name, "kind": j.kind, "html": j.html, "audit": j.audit, "ok": j.status == "ok",
                 "seconds": j.seconds, "error": j.error} for j in report_jobs]
-    return front_page(county.name, quarter, reports, stamp, table_names, tables, pdf)
+    from csa_analysis.report.pack import illustrative_inputs
+
+    return front_page(county.name, quarter, reports, stamp, table_names, tables, pdf,
+                      illustrative=illustrative_inputs(county))
