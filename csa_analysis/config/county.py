@@ -584,11 +584,7 @@ def read_county(data_dir: str | Path) -> County:
     fund_file = _merge_funding(districts, _optional_table(base, funding_table, "funding", toml_path),
                                name_map, toml_path)
     partnerships_table, partnerships_settings = _split_table_setting(raw, "partnerships", toml_path)
-    _check_keys(partnerships_settings, {"illustrative"}, toml_path, "[partnerships]")
-    illustrative = partnerships_settings.get("illustrative", False)
-    if not isinstance(illustrative, bool):
-        raise InputError(f"{illustrative!r} is not true or false", file=toml_path,
-                         where="[partnerships] illustrative", expected="true or false")
+    illustrative = _illustrative_setting(partnerships_settings, "partnerships", toml_path)
     harm = _subtable(raw, "harm", _HARM_KEYS, toml_path)
     costs = _subtable(raw, "costs", _COST_KEYS, toml_path)
     morile = raw.get("morile", {})
@@ -618,6 +614,16 @@ def read_county(data_dir: str | Path) -> County:
     )
 
 
+def _illustrative_setting(settings: dict[str, Any], section: str, toml_path: Path) -> bool:
+    """``[section] illustrative = true|false`` (false when absent); any other key in ``settings`` is refused."""
+    _check_keys(settings, {"illustrative"}, toml_path, f"[{section}]")
+    value = settings.get("illustrative", False)
+    if not isinstance(value, bool):
+        raise InputError(f"{value!r} is not true or false", file=toml_path, where=f"[{section}] illustrative",
+                         expected="true or false")
+    return value
+
+
 def _split_table_setting(raw: dict[str, Any], key: str, toml_path: Path) -> tuple[Any, dict[str, Any]]:
     """``key = "file"`` or ``[key] table = "file"`` plus settings: the file (or None) and the other settings."""
     value = raw.get(key)
@@ -637,11 +643,7 @@ def _partner_inputs(raw: dict[str, Any], base: Path, toml_path: Path, workbook: 
     local_files = tuple(sorted(p for p in local_dir.glob("*.csv") if not p.name.startswith((".", "~$")))
                         ) if local_dir.is_dir() else ()
     consultation_table, consultation_settings = _split_table_setting(raw, "consultation", toml_path)
-    _check_keys(consultation_settings, {"illustrative"}, toml_path, "[consultation]")
-    consultation_illustrative = consultation_settings.get("illustrative", False)
-    if not isinstance(consultation_illustrative, bool):
-        raise InputError(f"{consultation_illustrative!r} is not true or false", file=toml_path,
-                         where="[consultation] illustrative", expected="true or false")
+    consultation_illustrative = _illustrative_setting(consultation_settings, "consultation", toml_path)
     consultation = _optional_table(base, consultation_table, "consultation", toml_path)
     rc = _subtable(raw, "recorded_crime", _RECORDED_CRIME_KEYS, toml_path)
     folder = _resolve_path(base, rc.get("folder", "recorded_crime"), toml_path, "[recorded_crime] folder")
