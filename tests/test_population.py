@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from csa_analysis.config.population import mid_year_estimates
 from csa_analysis.errors import InputError
 from csa_analysis.sources.population import (
     aggregate_areas,
@@ -183,6 +184,19 @@ class TestBadWorkbooks:
         with pytest.raises(InputError, match=r"row 2, column 'Code': code is 'E0700013'"):
             read_mid_year_estimates(path)
 
+    def test_bad_single_year_of_age_names_the_first_bad_cell_by_column(self, tmp_path):
+        # Two bad cells: age 7 on row 3 and age 40 on row 2; the first column holding one is reported.
+        good = ["E07000130", "Charnwood", "Non-metropolitan District", 91, *([1] * 91)]
+        row2 = good[:4] + ["1"] * 40 + ["x"] + ["1"] * 50
+        row3 = good[:4] + ["1"] * 7 + [""] + ["1"] * 83
+        path = _small_workbook(tmp_path, "MYE2 - Persons", [HEADER, row2, row3])
+        with pytest.raises(InputError, match=r"row 3, column '7': cell is \(blank\)"):
+            read_mid_year_estimates(path)
+        row3 = good[:4] + ["1"] * 7 + ["1.5"] + ["1"] * 83
+        path = _small_workbook(tmp_path, "MYE2 - Persons", [HEADER, good, row3])
+        with pytest.raises(InputError, match=r"row 3, column '7': cell is '1.5'.*whole number of persons"):
+            read_mid_year_estimates(path)
+
     def test_small_workbook_without_optional_sheets_reads(self, tmp_path):
         row = ["E07000130", "Charnwood", "Non-metropolitan District", 91, *([1] * 91)]
         out = read_mid_year_estimates(_small_workbook(tmp_path, "MYE2 - Persons", [HEADER, row]))
@@ -247,3 +261,15 @@ class TestAggregateAreas:
         assert (out.loc["X", "districts"], out.loc["X", "district_codes"]) == (2, "A;B")
         # A member missing from the estimates: no partial sum, the whole area is missing.
         assert out.loc["Z", "districts_missing"] == 1 and pd.isna(out.loc["Z", "population"])
+
+
+def test_workbook_read_once_per_process_but_again_when_replaced(tmp_path):
+    path = tmp_path / "mye.xlsx"
+    path.write_bytes(MYE23.read_bytes())
+    first = mid_year_estimates(path)
+    first.loc[:, "population"] = 0  # a caller's change never reaches the next caller
+    again = mid_year_estimates(path)
+    assert _row(again, "Charnwood")["population"] == 188010
+    edited = _rewrite(tmp_path, lambda ws: ws.insert_rows(1))
+    edited.replace(path)  # same path, new file
+    assert _row(mid_year_estimates(path), "Charnwood")["sheet_row"] == 101

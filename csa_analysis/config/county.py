@@ -39,7 +39,7 @@ from csa_analysis.config.population import (
     district_level,
     is_mid_year_workbook,
     lookup_populations,
-    read_mid_year_estimates,
+    mid_year_estimates,
 )
 from csa_analysis.config.tables import (
     MAX_GBP,
@@ -851,7 +851,7 @@ def _population_source(raw: dict[str, Any], base: Path, toml_path: Path) -> tupl
 def _read_workbook_populations(path: Path, districts: list[dict[str, Any]], toml_path: Path
                                ) -> tuple[dict[str, int], int | None, str]:
     """Residents per district from the ONS workbook's district rows: by code, else name, else alias."""
-    pop = district_level(_mid_year_estimates(path))
+    pop = district_level(mid_year_estimates(path))
     year, sheet = pop["year"].dropna(), pop.attrs.get("sheet", PERSONS_SHEET)
     year = int(year.iloc[0]) if len(year) else None
     keys = set(pop["code"].str.upper()) | set(pop["name"].map(normalise_name))
@@ -871,17 +871,6 @@ def _read_workbook_populations(path: Path, districts: list[dict[str, Any]], toml
                          file=path, where=exc.where, expected=exc.expected) from None
     out = {d["name"]: int(n) for d, n in zip(districts, rows["population"], strict=True)}
     return out, year, str(sheet)
-
-
-@functools.cache
-def _mid_year_estimates_cached(path: str, size: int, mtime_ns: int) -> pd.DataFrame:
-    return read_mid_year_estimates(path)
-
-
-def _mid_year_estimates(path: Path) -> pd.DataFrame:
-    """The workbook read once per process while it is unchanged (a report kernel reads the county again)."""
-    st = path.stat()
-    return _mid_year_estimates_cached(str(path), st.st_size, st.st_mtime_ns).copy()
 
 
 @functools.cache

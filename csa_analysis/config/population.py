@@ -48,6 +48,7 @@ The frame's ``attrs`` hold ``file`` and ``sheet`` so that later errors can name 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,7 +85,7 @@ _AGE_LABELS = [str(a) for a in range(90)] + ["90+"]
 
 def _open_workbook(path: Path) -> pd.ExcelFile:
     suffix = path.suffix.lower()
-    engines = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".xls": "calamine"}
+    engines = {".xlsx": "calamine", ".xlsm": "calamine", ".xls": "calamine"}
     if suffix not in engines:
         raise InputError("unsupported file type", file=path,
                          expected="an ONS mid-year estimates workbook (.xlsx or .xls)")
@@ -132,10 +133,13 @@ def _read_raw(book: pd.ExcelFile, sheet: str, path: Path) -> pd.DataFrame:
 
 def _header_row(raw: pd.DataFrame, required: dict[str, str], path: Path, sheet: str, expected: str) -> int:
     """Index of the first row (within the first rows) whose cells match every pattern in ``required``."""
-    head = raw.head(_HEADER_SEARCH_ROWS).map(_clean_label)
+    head = raw.head(_HEADER_SEARCH_ROWS)
+    cells = pd.Series(head.to_numpy().ravel(), dtype=object).map(_clean_label).astype("string")
+    row_of = np.repeat(head.index.to_numpy(), head.shape[1])  # every cell's row, row-major like ravel()
     found = pd.Series(True, index=head.index)
     for pattern in required.values():
-        found &= head.apply(lambda col, p=pattern: col.str.fullmatch(p, case=False)).any(axis=1)
+        hit = cells.str.fullmatch(pattern, case=False).fillna(False).to_numpy(dtype=bool)
+        found &= pd.Series(hit).groupby(row_of).any().reindex(head.index, fill_value=False)
     if not found.any():
         raise InputError(f"no header row found in the first {_HEADER_SEARCH_ROWS} rows", file=path,
                          where=f"sheet '{sheet}'", expected=expected)
@@ -159,6 +163,31 @@ def _to_number(col: pd.Series, label: str, rows: pd.Series, path: Path, sheet: s
         raise InputError(f"cell is {shown}", file=path, where=f"sheet '{sheet}', row {rows[i]}, column '{label}'",
                          expected="a whole number of persons" if integer else "a number")
     return number.round().astype("Int64") if integer else number.astype("float64")
+
+
+def _to_numbers(frame: pd.DataFrame, labels: Sequence[str], rows: pd.Series, path: Path, sheet: str
+                ) -> pd.DataFrame:
+    """:func:`_to_number` of several columns of whole numbers at once (``labels`` name them, in order).
+
+    The cells are parsed in one pass; the first bad cell reported is the one :func:`_to_number` would report
+    going column by column (the first column holding one, its first row).
+    """
+    values = frame.to_numpy(dtype=object)
+    flat = pd.Series(values.ravel(order="F"), dtype=object)  # column by column
+    text = flat.astype("string").str.strip().str.replace(",", "", regex=False)
+    number = pd.to_numeric(text, errors="coerce")
+    bad = (number.isna() | (number.round() != number)).to_numpy(dtype=bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        col, row = divmod(i, len(frame))
+        cell = values[row, col]
+        shown = "(blank)" if pd.isna(cell) else repr(str(cell))
+        raise InputError(f"cell is {shown}", file=path,
+                         where=f"sheet '{sheet}', row {rows.iloc[row]}, column '{labels[col]}'",
+                         expected="a whole number of persons")
+    whole = number.round().astype("Int64").to_numpy().reshape(values.shape, order="F")
+    return pd.DataFrame({label: pd.array(whole[:, j], dtype="Int64") for j, label in enumerate(labels)},
+                        index=frame.index)
 
 
 def _year_from_title(raw: pd.DataFrame, header: int) -> int | None:
@@ -202,8 +231,7 @@ def _read_persons(book: pd.ExcelFile, path: Path, sheet_name: str) -> tuple[pd.D
         "geography": body[pos["geography"]].astype("string").str.strip(),
         "population": _to_number(body[pos["population"]], "All ages", rows, path, sheet, integer=True),
     })
-    ages = pd.DataFrame({a: _to_number(body[age_pos[a]], a, rows, path, sheet, integer=True)
-                         for a in _AGE_LABELS})
+    ages = _to_numbers(body[[age_pos[a] for a in _AGE_LABELS]], _AGE_LABELS, rows.loc[body.index], path, sheet)
     mismatch = ages.sum(axis=1) != out["population"]
     if mismatch.any():
         i = mismatch.idxmax()
@@ -309,6 +337,25 @@ def read_mid_year_estimates(path: str | Path, *, sheet: str = PERSONS_SHEET) -> 
     out[["code", "name", "geography"]] = out[["code", "name", "geography"]].astype("str")
     out.attrs.update(file=str(path), sheet=found_sheet)
     return out
+
+
+@functools.cache
+def _mid_year_estimates_cached(path: str, size: int, mtime_ns: int, inode: int) -> pd.DataFrame:
+    return read_mid_year_estimates(path)
+
+
+def mid_year_estimates(path: str | Path) -> pd.DataFrame:
+    """:func:`read_mid_year_estimates`, read once per process while the workbook is unchanged.
+
+    The county description, the Table C2 rates and the peers all need the same workbook, and a report kernel
+    reads the county again: each gets a copy of one reading, keyed by the file's path, size, modification time
+    and inode (an edited or replaced workbook is read again).
+    """
+    path = Path(path)
+    if not path.is_file():
+        return read_mid_year_estimates(path)  # its error names the file
+    st = path.stat()
+    return _mid_year_estimates_cached(str(path), st.st_size, st.st_mtime_ns, st.st_ino).copy()
 
 
 def district_level(population: pd.DataFrame, *, england_and_wales: bool = False) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from csa_analysis.config.county import County
-from csa_analysis.config.population import read_mid_year_estimates
+from csa_analysis.config.population import mid_year_estimates
 from csa_analysis.config.tables import Column, Schema, read_table
 from csa_analysis.errors import InputError
 from csa_analysis.sources.peers import (
@@ -70,7 +70,7 @@ def county_recorded_crime(county: County) -> dict[str, pd.DataFrame]:
     if county.recorded_crime_population is None:  # read_county always sets it when tables are given
         raise InputError("no ONS population workbook for the national rates", file=county.toml_path,
                          where="[recorded_crime]", expected='ons_workbook = "mye23tablesew.xlsx"')
-    population = read_mid_year_estimates(county.recorded_crime_population)
+    population = mid_year_estimates(county.recorded_crime_population)
     keys = [d.code or d.name for d in county.districts]
     areas = csp_areas(latest)
     profiles = area_profiles(areas, population)
