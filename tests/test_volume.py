@@ -37,6 +37,16 @@ class TestPoissonChangeP:
         expected = [stats.binomtest(a, a + b, 0.5).pvalue for a, b in zip(x1[keep], x0[keep], strict=True)]
         np.testing.assert_allclose(poisson_change_p(x1[keep], x0[keep]), expected, rtol=1e-9)
 
+    def test_tails_equal_scipy_stats_binom_at_the_counts_of_a_national_quarter(self):
+        # The p-value uses scipy.special (a cheap import); scipy.stats.binom is the reference it must match
+        # (to floating-point noise: both evaluate the incomplete beta function, in a different order).
+        rng = np.random.default_rng(17)
+        x1, x0 = rng.integers(0, 20000, 5000), rng.integers(0, 20000, 5000)
+        x1[:3], x0[:3] = [0, 12, 0], [9, 0, 1]
+        n = x1 + x0
+        expected = np.minimum(1.0, 2.0 * np.minimum(stats.binom.cdf(x1, n, 0.5), stats.binom.sf(x1 - 1, n, 0.5)))
+        np.testing.assert_allclose(poisson_change_p(x1, x0), expected, rtol=1e-10, atol=1e-300)
+
     def test_the_test_is_symmetric_in_its_two_counts(self):
         a, b = np.array([3, 40, 17, 0]), np.array([9, 22, 17, 5])
         np.testing.assert_allclose(poisson_change_p(a, b), poisson_change_p(b, a))
