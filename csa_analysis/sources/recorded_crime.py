@@ -512,7 +512,8 @@ def csp_areas(c2: pd.DataFrame, *, lookup: pd.DataFrame | None = None,
     links["area_name"] = links["_component"].map(area_name)
     grouped = links.groupby("area_code")
     links["area_csps"] = grouped["csp_code"].transform("nunique")
-    links["area_districts"] = grouped["lad_code"].transform(lambda s: s[s != ""].nunique())
+    districts = links.loc[links["lad_code"] != ""].groupby("area_code")["lad_code"].nunique()
+    links["area_districts"] = links["area_code"].map(districts).fillna(0).astype(grouped["csp_code"].size().dtype)
     # Several CSPs making one district: name the district first, "East Suffolk (Suffolk Coastal + Waveney)".
     one_district = (links["area_csps"] > 1) & (links["area_districts"] == 1)
     links.loc[one_district, "area_name"] = (links["lad_name"] + " (" + links["area_name"] + ")")[one_district]
