@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from csa_analysis.errors import environment_failure
 from csa_analysis.ingest.combine import Combiner, month_groups
 from csa_analysis.ingest.discover import StreetFile, discover_street_files
-from csa_analysis.ingest.geography import Geography
+from csa_analysis.ingest.geography import Geography, lookups_fingerprint
 from csa_analysis.ingest.parse import PARSER_VERSION, parse_street_table
 from csa_analysis.paths import default_cache_dir
 
@@ -89,7 +89,7 @@ def _file_sha256(f: StreetFile) -> str:
 
 def _entry_key(files: Sequence[StreetFile], hashes: Sequence[str]) -> str:
     return hashlib.sha256(
-        json.dumps([PARSER_VERSION, [(f.label, f.month, f.force, h)
+        json.dumps([PARSER_VERSION, lookups_fingerprint(), [(f.label, f.month, f.force, h)
                                      for f, h in zip(files, hashes, strict=True)]]).encode()
     ).hexdigest()[:32]
 
@@ -162,7 +162,9 @@ def ensure_cache(
     -------
     path : Path
         The combined Parquet file (every incident, de-duplicated; the columns of
-        :func:`csa_analysis.ingest.parse.parse_street_table` plus ``source``), to read with
+        :func:`csa_analysis.ingest.parse.parse_street_table` plus ``place``, each row's placement key fixed
+        in its file's LSOA vintage (:meth:`~csa_analysis.ingest.geography.Geography.place_keys`), and ``source``),
+        to read with
         ``pyarrow.parquet.read_table``.
     account : dict
         Rows read, duplicates dropped, inputs with their sha256, months, force months and the Parquet
@@ -284,7 +286,10 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
         data = files[i].read_bytes()
         digest = hashes[i] or hashlib.sha256(data).hexdigest()
         table = parse_street_table(data, files[i].label, files[i].month)
-        return table, digest, file_details(table, geography)
+        details = file_details(table, geography)
+        table = table.append_column("place", geography.place_keys(table["lsoa_code"], table["lsoa_name"],
+                                                                  details["vintage"]))
+        return table, digest, details
 
     groups = month_groups(files)
     combiner = Combiner()

@@ -11,11 +11,14 @@ the scoring then runs on the small result exactly as before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csa_analysis.config.county import County
@@ -85,8 +88,15 @@ def arrow_monthly_counts(
         As :attr:`csa_analysis.ingest.place.Dataset.quality`.
     """
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash)
-    counts, quality = count_placed(pq.read_table(path, columns=list(PLACING_COLUMNS)), county, account)
+    counts, quality = count_placed(pq.read_table(path, columns=list(PLACING_COLUMNS)), county, account,
+                                   codes_seen=functools.partial(_codes_seen, path))
     return counts, account, quality
+
+
+def _codes_seen(path: Path) -> list[str]:
+    """The distinct LSOA codes of a cache entry (read only to explain a district with no record)."""
+    codes = pq.read_table(path, columns=["lsoa_code"])["lsoa_code"]
+    return [str(c) for c in pc.unique(codes.cast(pa.string())).drop_null().to_pylist()]
 
 
 def load_dataset(
@@ -121,7 +131,7 @@ def load_dataset(
             raise ValueError(f"unknown record columns {unknown}; choose from {RECORD_COLUMNS}")
         read = sorted(set(columns) - {"district"} | set(PLACING_COLUMNS))
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    return place(pq.read_table(path, columns=read), county, account)
+    return place(pq.read_table(path, columns=read), county, account, codes_seen=functools.partial(_codes_seen, path))
 
 
 def dask_monthly_counts(
@@ -133,10 +143,10 @@ def dask_monthly_counts(
     """The same counts and quality as :func:`arrow_monthly_counts`, grouped by ``dask.dataframe``.
 
     Uses the ``dask.distributed`` client the caller has started, if any (otherwise Dask's default local
-    scheduler); each Parquet row group is one partition. Dask groups the records by file, LSOA code, LSOA name,
-    issue and month; the grouped result is placed by :func:`csa_analysis.ingest.place.place_grouped`, exactly as
-    on one machine, each file in the LSOA vintage recorded for it when the cache was built (a partition holds
-    only part of a file, too little to judge its vintage).
+    scheduler); each Parquet row group is one partition. Dask groups the records by placement key, issue and
+    month (the key fixed for each row when the cache was built, in its file's LSOA vintage, so a partition needs
+    nothing of the rest of its file); the grouped result is placed by
+    :func:`csa_analysis.ingest.place.place_grouped`, exactly as on one machine.
 
     Returns
     -------
@@ -150,7 +160,5 @@ def dask_monthly_counts(
     ddf = ddf.astype({c: "str" for c in PLACING_COLUMNS})  # categoricals differ between partitions
     grouped = ddf.groupby(list(PLACING_COLUMNS), dropna=False, observed=True).size().compute()
     grouped = grouped.rename("n").reset_index()
-    for col in ("lsoa_code", "lsoa_name"):  # a missing value became the text "nan"
-        grouped[col] = grouped[col].where(grouped[col].notna() & (grouped[col] != "nan"))
-    counts, quality = place_grouped(grouped, county, account)
+    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path))
     return counts, account, quality
