@@ -87,10 +87,16 @@ def arrow_monthly_counts(
     quality : dict
         As :attr:`csa_analysis.ingest.place.Dataset.quality`.
     """
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash,
+                                 columns=PLACING_COLUMNS)
     counts, quality = count_placed(pq.read_table(path, columns=list(PLACING_COLUMNS)), county, account,
-                                   codes_seen=functools.partial(_codes_seen, path))
+                                   codes_seen=functools.partial(_codes_seen, path), memo_dir=_memo_dir(path))
     return counts, account, quality
+
+
+def _memo_dir(path: Path) -> Path:
+    """Where the placement keys' districts are kept per county: ``placements/`` beside ``incidents/``."""
+    return path.parent.parent / "placements"
 
 
 def _codes_seen(path: Path) -> list[str]:
@@ -130,8 +136,9 @@ def load_dataset(
         if unknown:
             raise ValueError(f"unknown record columns {unknown}; choose from {RECORD_COLUMNS}")
         read = sorted(set(columns) - {"district"} | set(PLACING_COLUMNS))
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    return place(pq.read_table(path, columns=read), county, account, codes_seen=functools.partial(_codes_seen, path))
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, columns=read)
+    return place(pq.read_table(path, columns=read), county, account, codes_seen=functools.partial(_codes_seen, path),
+                 memo_dir=_memo_dir(path))
 
 
 def dask_monthly_counts(
@@ -155,10 +162,11 @@ def dask_monthly_counts(
     """
     import dask.dataframe as dd
 
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, columns=PLACING_COLUMNS)
     ddf = dd.read_parquet(str(path), columns=list(PLACING_COLUMNS), split_row_groups=True)
     ddf = ddf.astype({c: "str" for c in PLACING_COLUMNS})  # categoricals differ between partitions
     grouped = ddf.groupby(list(PLACING_COLUMNS), dropna=False, observed=True).size().compute()
     grouped = grouped.rename("n").reset_index()
-    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path))
+    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path),
+                                    memo_dir=_memo_dir(path))
     return counts, account, quality

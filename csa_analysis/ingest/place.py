@@ -17,8 +17,13 @@ for the counts that scoring needs (on Arrow or Dask) and for the record-level :c
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,8 +34,9 @@ import pyarrow.compute as pc
 from csa_analysis.config.county import County
 from csa_analysis.domain.issues import issue_categories
 from csa_analysis.errors import InputError
+from csa_analysis.ingest import geography
 from csa_analysis.ingest.combine import LOW_MONTH_SHARE, incomplete_force_months
-from csa_analysis.ingest.geography import METHODS, DistrictSet, resolve_districts
+from csa_analysis.ingest.geography import METHODS, VINTAGES, DistrictSet, lookups_fingerprint, resolve_districts
 
 __all__ = ["COUNT_COLUMNS", "Dataset", "PLACING_COLUMNS", "RECORD_COLUMNS", "check_every_district_placed",
            "count_placed", "county_districts", "file_vintages", "group_placing", "place", "place_grouped",
@@ -149,8 +155,77 @@ def _files_with_rows(account: dict[str, Any]) -> dict[str, str]:
     return {p: v for p, v in file_vintages(account).items() if p not in repeated}
 
 
+#: Bumped when what :meth:`DistrictSet.place_keys` returns changes shape (the rules are in the memo's key).
+_MEMO_VERSION = "1"
+
+
+@functools.cache
+def _rules_fingerprint() -> str:
+    """sha256 of the lookups and of the code that places keys (this module and the geography module)."""
+    h = hashlib.sha256(lookups_fingerprint().encode())
+    for module in (__file__, geography.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def _key_districts(keys: list[str], county: County, memo_dir: Path | None
+                   ) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """:meth:`DistrictSet.place_keys` of ``keys`` for the county, and its districts that cannot be placed with
+    each vintage; kept in ``memo_dir`` (one small JSON file per county and set of keys).
+
+    The file's name is the sha256 of the keys, the county's districts (names, codes, aliases), the lookups and
+    the placing code, so any change to one of them places the keys afresh. A file that cannot be read or does
+    not match is ignored and written again; one that cannot be written is skipped (the answer is the same).
+    """
+    spec = [[d.name, d.code, list(d.aliases)] for d in county.districts]
+    memo = None
+    if memo_dir is not None:
+        digest = hashlib.sha256(json.dumps([_MEMO_VERSION, _rules_fingerprint(), spec, sorted(keys)]).encode())
+        memo = Path(memo_dir) / f"{digest.hexdigest()[:32]}.json"
+        try:
+            saved = json.loads(memo.read_text(encoding="utf-8"))
+            table = pd.DataFrame(saved["placed"], index=pd.Index(saved["keys"], dtype=object))
+            table = table.reindex(pd.Index(keys, dtype=object))
+            if not table.isna().drop(columns="area").any().any():
+                out = pd.DataFrame({"district": table["district"].to_numpy(dtype=np.int64),
+                                    "method": table["method"].to_numpy(dtype=np.int8),
+                                    "area": table["area"].to_numpy(dtype=object),
+                                    "vintage": table["vintage"].to_numpy(dtype=object)})
+                out["area"] = out["area"].where(out["area"].notna(), None)
+                return out, {str(v): list(p) for v, p in saved["unplaceable"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    districts = county_districts(county)
+    placed = districts.place_keys(keys)
+    unplaceable = {v: [i for i, d in enumerate(districts.districts) if d.name not in districts.placeable(v)]
+                   for v in VINTAGES}
+    if memo is not None:
+        body = {"keys": list(keys), "unplaceable": unplaceable,
+                "placed": {"district": placed["district"].tolist(), "method": placed["method"].tolist(),
+                           "area": [None if pd.isna(a) else str(a) for a in placed["area"]],
+                           "vintage": placed["vintage"].tolist()}}
+        try:
+            _atomic_write_text(memo, json.dumps(body))
+        except OSError:
+            pass
+    return placed, unplaceable
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def place_keys(keys: list[str], n: np.ndarray, county: County, account: dict[str, Any],
-               codes_seen: Callable[[], list[str]] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+               codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
+               ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Each placement key's district and the data-quality account, from the incidents per key.
 
     The one place the quality account is built (the Arrow and Dask engines and the record-level :func:`place`
@@ -169,6 +244,9 @@ def place_keys(keys: list[str], n: np.ndarray, county: County, account: dict[str
         LSOA vintages.
     codes_seen : callable, optional
         Returns the distinct LSOA codes of the files; only called to explain a district with no record.
+    memo_dir : Path, optional
+        A folder of the processed cache where the keys' districts are kept for this county (:func:`_key_districts`),
+        so a later run does not load the lookups at all.
 
     Returns
     -------
@@ -184,10 +262,10 @@ def place_keys(keys: list[str], n: np.ndarray, county: County, account: dict[str
         A district that cannot be placed with the files' LSOA vintage (abolished before 2022 and the files use
         2021 codes), or one that received no record at all (:func:`check_every_district_placed`).
     """
-    districts = county_districts(county)
-    placed = districts.place_keys(keys)
+    placed, unplaceable = _key_districts(keys, county, memo_dir)
     present = set(placed["vintage"].to_numpy()[n > 0])
-    districts.check_vintages({f: v for f, v in _files_with_rows(account).items() if v in present})
+    if any(unplaceable.get(v) for v in present):
+        county_districts(county).check_vintages({f: v for f, v in _files_with_rows(account).items() if v in present})
     district = placed["district"].to_numpy()
     method = placed["method"].to_numpy()
     no_lsoa = method == METHODS.index("no_lsoa")
@@ -208,7 +286,8 @@ def place_keys(keys: list[str], n: np.ndarray, county: County, account: dict[str
 
 
 def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dict[str, Any],
-                  codes_seen: Callable[[], list[str]] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account from :func:`group_placing`'s table.
 
     Parameters
@@ -219,7 +298,7 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
         Districts with their ONS codes or official names, and aliases.
     account : dict
         The cache account, whose ``inputs`` give each file's LSOA vintage.
-    codes_seen : callable, optional
+    codes_seen, memo_dir : optional
         As :func:`place_keys`.
 
     Returns
@@ -239,7 +318,7 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
         grouped["n"].to_numpy().astype("int64")
     key_idx, keys = _text(grouped["place"])
     placed, quality = place_keys(keys, np.bincount(key_idx, weights=n, minlength=len(keys)).astype("int64"),
-                                 county, account, codes_seen)
+                                 county, account, codes_seen, memo_dir)
     district = placed["district"].to_numpy()[key_idx]
     inside = district >= 0
 
@@ -261,13 +340,14 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
 
 
 def count_placed(table: pa.Table, county: County, account: dict[str, Any],
-                 codes_seen: Callable[[], list[str]] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+                 codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
+                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """:func:`place_grouped` of :func:`group_placing`: counts and quality from the incidents' Arrow table."""
-    return place_grouped(group_placing(table), county, account, codes_seen)
+    return place_grouped(group_placing(table), county, account, codes_seen, memo_dir)
 
 
 def place(table: pa.Table, county: County, account: dict[str, Any],
-          codes_seen: Callable[[], list[str]] | None = None) -> Dataset:
+          codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None) -> Dataset:
     """Put every incident in a county district, or count it as unallocated or out of area.
 
     Parameters
@@ -280,6 +360,8 @@ def place(table: pa.Table, county: County, account: dict[str, Any],
         The cache account.
     codes_seen : callable, optional
         As :func:`place_keys` (default: the table's ``lsoa_code`` column, if read).
+    memo_dir : Path, optional
+        As :func:`place_keys`.
 
     Returns
     -------
@@ -291,7 +373,7 @@ def place(table: pa.Table, county: County, account: dict[str, Any],
         codes_seen = functools.partial(_distinct_codes, table)
     key_idx, keys = _text(table["place"])
     placed, quality = place_keys(keys, np.bincount(key_idx, minlength=len(keys)).astype("int64"), county,
-                                 account, codes_seen)
+                                 account, codes_seen, memo_dir)
     district = placed["district"].to_numpy()[key_idx]
     no_lsoa = placed["method"].to_numpy()[key_idx] == METHODS.index("no_lsoa")
     del key_idx
