@@ -370,27 +370,44 @@ def place(table: pa.Table, county: County, account: dict[str, Any],
         placement keys, so the records agree with it by construction).
     """
     if codes_seen is None and "lsoa_code" in table.column_names:
-        codes_seen = functools.partial(_distinct_codes, table)
+        codes_seen = functools.partial(_distinct_codes, table.select(["lsoa_code"]))
     key_idx, keys = _text(table["place"])
     placed, quality = place_keys(keys, np.bincount(key_idx, minlength=len(keys)).astype("int64"), county,
                                  account, codes_seen, memo_dir)
     district = placed["district"].to_numpy()[key_idx]
     no_lsoa = placed["method"].to_numpy()[key_idx] == METHODS.index("no_lsoa")
-    del key_idx
-    incidents = table.select([c for c in RECORD_COLUMNS if c in table.column_names]).to_pandas()
-    issues = issue_categories(incidents["issue"].astype("str").unique())
-
-    def tidy(mask: np.ndarray) -> pd.DataFrame:
-        out = incidents.loc[mask].reset_index(drop=True)
-        out["issue"] = pd.Categorical(out["issue"].astype("str"), categories=issues)
-        out["month"] = out["month"].astype("str")
-        return out
-
-    records = tidy(district >= 0)
-    records.insert(1, "district", pd.Categorical.from_codes(district[district >= 0],
-                                                            categories=county.district_names))
-    return Dataset(records=records, unallocated=tidy(no_lsoa), quality=quality,
+    del key_idx, codes_seen
+    inside = district >= 0
+    columns = [c for c in RECORD_COLUMNS if c in table.column_names]
+    table = table.select(columns)  # drop what is not returned (the caller's table is usually this one only)
+    keep, unallocated = pa.array(inside), pa.array(no_lsoa)
+    issues = issue_categories()
+    records: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    # Column by column, each column's Arrow buffers released as soon as it is converted (when nothing else
+    # holds the table), so the records never exist twice in memory.
+    for name in columns:
+        column = table[name]
+        table = table.drop_columns([name])
+        records[name] = _record_column(name, column.filter(keep), issues)
+        rest[name] = _record_column(name, column.filter(unallocated), issues)
+        del column
+        if name == "month":
+            records["district"] = pd.Categorical.from_codes(district[inside], categories=county.district_names)
+    return Dataset(records=pd.DataFrame(records, copy=False), unallocated=pd.DataFrame(rest, copy=False),
+                   quality=quality,
                    months=list(account["months"]), inputs=list(account["inputs"]))
+
+
+def _record_column(name: str, values: pa.ChunkedArray, issues: list[str]) -> Any:
+    """One column of :attr:`Dataset.records` from its Arrow column (dtypes as documented there)."""
+    out = values.to_pandas()
+    if name == "issue":
+        return out.astype("str").astype(pd.CategoricalDtype(issues)) if not isinstance(
+            out.dtype, pd.CategoricalDtype) else out.cat.set_categories(issues)
+    if name == "month":
+        return out.astype("str")
+    return out
 
 
 def _distinct_codes(table: pa.Table) -> list[str]:
