@@ -800,10 +800,12 @@ class Geography:
         known = (own >= 0) | (alt >= 0)
         prefix = vintage + "|"
         c, n = len(code_dict), len(name_dict)
+        # (entries for a blank code or name are never used: such rows take the fallback or "none" key)
+        prefixes = _prefix(name_dict) if n else np.array([], dtype=object)
         every = np.concatenate([
             np.where(known, prefix + np.where(known, code_key, ""), None),
-            prefix + "name|" + _prefix(name_dict).astype(object) if n else np.array([], dtype=object),
-            prefix + "code|" + np.where(known, "", code_dict).astype(object) if c else np.array([], dtype=object),
+            prefix + "name|" + np.where(pd.notna(prefixes), prefixes, "").astype(object),
+            prefix + "code|" + np.where(known | pd.isna(code_dict), "", code_dict).astype(object),
             np.array([prefix + "none"], dtype=object),
         ])
         row = np.where(_ext(known, False)[code_idx], code_idx,
