@@ -3,8 +3,11 @@
 Layout under the cache folder (default ``data/processed/``)::
 
     incidents/<key>.parquet       all files parsed, combined and de-duplicated; key = hash of the file hashes
-    incidents/<key>.json          the account of that combination (rows read, duplicates, inputs, months)
+    incidents/<key>.json          the account of that combination (rows read, duplicates, inputs, months) and
+                                  the Parquet file's size and CRC-32 per column chunk and footer
+    placements/<hash>.json        a county's districts for the placement keys of an entry (ingest.place)
     stat-index.json               path, size, mtime -> sha256, so unchanged files are not re-hashed
+    scored/<key>/                 a quarter's scored tables (run.pipeline), with their CSVs for csa score
 
 A file whose size or modification time changed is hashed again; the files are parsed again only when some
 file's *content* changed. A second run over unchanged files reads one Parquet file and no CSV at

@@ -367,6 +367,7 @@ class Geography:
         self.reorganisations = self._reorganisations()
         # Plain-Python views for resolving hundreds of districts quickly (no pandas indexing per district).
         self._cell_cache: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        self._position_cache: dict[str, dict[str, int]] = {}
         self._name_of: dict[str, str] = dict(zip(self.districts.index, self.districts["name"].tolist(), strict=True))
         self._names_of: dict[str, tuple[str, ...]] = dict(zip(self.districts.index, self.districts["names"].tolist(),
                                                               strict=True))
@@ -792,28 +793,43 @@ class Geography:
         code_dict = _codes(code_dict)
         code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
         name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
-        own = self._index[vintage].get_indexer(code_dict)
-        alt = self._index[other].get_indexer(code_dict)
+        own, alt = self._positions(vintage, code_dict), self._positions(other, code_dict)
         code_key = np.full(len(code_dict), None, dtype=object)
         code_key[alt >= 0] = _ext(self._cells(other)[0], None)[alt[alt >= 0]]
         code_key[own >= 0] = self._cells(vintage)[0][own[own >= 0]]
         known = (own >= 0) | (alt >= 0)
         prefix = vintage + "|"
         c, n = len(code_dict), len(name_dict)
-        # (entries for a blank code or name are never used: such rows take the fallback or "none" key)
-        prefixes = _prefix(name_dict) if n else np.array([], dtype=object)
+        # Only the names of rows whose code no lookup knows are read (the regex runs on those few); entries for a
+        # blank code or name are never used: such rows take the fallback or "none" key.
+        known_row = _ext(known, False)[code_idx]
+        needed = np.zeros(n, dtype=bool)
+        needed[name_idx[~known_row & (name_idx >= 0)]] = True
+        prefixes = np.full(n, "", dtype=object)
+        if needed.any():
+            prefixes[needed] = _prefix(name_dict[needed])
         every = np.concatenate([
             np.where(known, prefix + np.where(known, code_key, ""), None),
             prefix + "name|" + np.where(pd.notna(prefixes), prefixes, "").astype(object),
             prefix + "code|" + np.where(known | pd.isna(code_dict), "", code_dict).astype(object),
             np.array([prefix + "none"], dtype=object),
         ])
-        row = np.where(_ext(known, False)[code_idx], code_idx,
+        row = np.where(known_row, code_idx,
                        np.where(name_idx >= 0, c + name_idx, np.where(code_idx >= 0, c + n + code_idx, 2 * c + n)))
-        used, inverse = np.unique(row, return_inverse=True)
+        used = np.flatnonzero(np.bincount(row, minlength=len(every)))  # the entries some row takes (no sort)
         ids, distinct = pd.factorize(pd.Series(every[used], dtype=object))
-        return pa.DictionaryArray.from_arrays(pa.array(ids[inverse].astype(np.int32)),
+        position = np.zeros(len(every), dtype=np.int32)
+        position[used] = ids
+        return pa.DictionaryArray.from_arrays(pa.array(position[row]),
                                               pa.array(distinct.to_numpy(dtype=object), type=pa.string()))
+
+    def _positions(self, vintage: str, codes: np.ndarray) -> np.ndarray:
+        """Row of each code in ``vintage``'s lookup (-1 where absent or missing), through a plain dict (a file's
+        few thousand distinct codes; cheaper than a pandas index lookup for so few)."""
+        if vintage not in self._position_cache:
+            self._position_cache[vintage] = {c: i for i, c in enumerate(self._lsoa[vintage]["lsoa"].tolist())}
+        where = self._position_cache[vintage]
+        return np.fromiter((where.get(c, -1) for c in codes.tolist()), dtype=np.int64, count=len(codes))
 
     # -- wards -------------------------------------------------------------------------------------
 
