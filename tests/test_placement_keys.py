@@ -199,3 +199,24 @@ def test_the_placement_key_is_a_dictionary_column_of_the_cache(tmp_path):
     assert all(k.split("|")[0] == "2021" for k in keys)
     assert any(k.split("|")[1] == "2021" for k in keys)
     assert METHODS == ("code", "name", "no_lsoa")
+
+
+@pytest.mark.parametrize("damage", ["removed", "edited"])
+def test_the_key_counts_kept_with_the_cache_equal_counting_the_incidents(tmp_path, damage):
+    from csa_analysis.ingest.cache import key_counts_path
+
+    cache = tmp_path / "cache"
+    county = read_county(SUFFOLK_SAMPLE_DIR)
+    counts, account, quality = arrow_monthly_counts(county, cache_dir=cache)
+    path, _ = ensure_cache(county.police_uk, cache_dir=cache)
+    kept = key_counts_path(path)
+    assert pq.read_table(kept)["n"].to_numpy().sum() == len(pq.read_table(path, columns=["place"]))
+    if damage == "removed":
+        kept.unlink()
+    else:
+        data = bytearray(kept.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        kept.write_bytes(bytes(data))
+    again, _, quality_again = arrow_monthly_counts(county, cache_dir=cache)  # counted from the incidents
+    pd.testing.assert_frame_equal(again, counts)
+    assert quality_again == quality

@@ -5,6 +5,7 @@ Layout under the cache folder (default ``data/processed/``)::
     incidents/<key>.parquet       all files parsed, combined and de-duplicated; key = hash of the file hashes
     incidents/<key>.json          the account of that combination (rows read, duplicates, inputs, months) and
                                   the Parquet file's size and CRC-32 per column chunk and footer
+    counts/<key>.parquet          incidents per placement key, issue and month of that combination
     placements/<hash>.json        a county's districts for the placement keys of an entry (ingest.place)
     stat-index.json               path, size, mtime -> sha256, so unchanged files are not re-hashed
     scored/<key>/                 a quarter's scored tables (run.pipeline), with their CSVs for csa score
@@ -28,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -300,17 +302,24 @@ def _ensure_cache(source: str | Path, cache: Path, say: Callable[[str], None], w
     fd, tmp_name = tempfile.mkstemp(dir=incidents, prefix=".incidents.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
+    (cache / "counts").mkdir(exist_ok=True)
+    fd, counts_name = tempfile.mkstemp(dir=cache / "counts", prefix=".counts.", suffix=".tmp")
+    os.close(fd)
+    tmp_counts = Path(counts_name)
     try:
-        account = _build(files, hashes, tmp, threads, say)
+        account = _build(files, hashes, tmp, threads, say, tmp_counts)
         digests = [read["sha256"] for read in account["inputs"]]  # every file, in order
         index.update(zip(stat_keys, digests, strict=True))
         key = _entry_key(files, digests)
         path = incidents / f"{key}.parquet"
         account["parquet"] = parquet_integrity(tmp)
+        account["key_counts"] = {"size": tmp_counts.stat().st_size, "crc32": _file_crc32(tmp_counts)}
         # Only a fully valid input set reaches the cache; its account (with the size and CRC) comes last.
+        os.replace(tmp_counts, key_counts_path(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        tmp_counts.unlink(missing_ok=True)
         raise
     _atomic_write_bytes(incidents / f"{key}.json", json.dumps(account, indent=1).encode())
     _atomic_write_bytes(index_path, json.dumps(index, indent=0).encode())
@@ -339,14 +348,92 @@ def file_details(table: pa.Table, geography: Geography) -> dict[str, Any]:
             "falls_within": sorted(forces)}
 
 
+#: Columns of the incidents per placement key, issue and month kept with each cache entry (:func:`read_key_counts`).
+KEY_COUNT_COLUMNS = ("place", "issue", "month", "n")
+
+
+def key_counts_path(path: Path) -> Path:
+    """The incidents per placement key, issue and month of a cache entry: ``counts/<key>.parquet`` beside
+    ``incidents/``."""
+    return path.parent.parent / "counts" / f"{path.stem}.parquet"
+
+
+def _file_crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def read_key_counts(path: Path, account: dict[str, Any]) -> pa.Table | None:
+    """The incidents per placement key, issue and month of a cache entry (:data:`KEY_COUNT_COLUMNS`; ``n`` int64),
+    counted when the entry was built; None when the file is missing or not as written (size and CRC-32), so
+    the caller counts the incidents themselves.
+
+    Every county's counts come from this small table (a national year: about 100,000 rows instead of 6 million)
+    since the key, not the district, is what was counted.
+    """
+    counts = key_counts_path(path)
+    written = account.get("key_counts")
+    try:
+        if not isinstance(written, dict) or counts.stat().st_size != written["size"]:
+            return None
+        data = counts.read_bytes()
+        if zlib.crc32(data) != written["crc32"]:
+            return None
+        return pq.read_table(pa.BufferReader(data))
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
+        return None
+
+
+def _count_keys(table: pa.Table) -> pa.Table:
+    """Incidents per placement key, issue and month of one month's rows."""
+    columns = list(KEY_COUNT_COLUMNS[:-1])
+    grouped = table.select(columns).unify_dictionaries().group_by(columns).aggregate([([], "count_all")])
+    return grouped.rename_columns(list(KEY_COUNT_COLUMNS))
+
+
+def _write_key_counts(parts: list[pa.Table], out: Path) -> None:
+    """The months' key counts as one table (a month's files are all in one part), written to ``out``."""
+    columns = list(KEY_COUNT_COLUMNS[:-1])
+    if parts:
+        table = pa.concat_tables(parts).unify_dictionaries()
+        table = table.group_by(columns).aggregate([("n", "sum")]).rename_columns(list(KEY_COUNT_COLUMNS))
+        table = table.cast(pa.schema([(c, pa.dictionary(pa.int32(), pa.string())) for c in columns]
+                                     + [("n", pa.int64())]))
+    else:
+        table = pa.table({c: pa.array([], pa.dictionary(pa.int32(), pa.string())) for c in columns}
+                         | {"n": pa.array([], pa.int64())})
+    pq.write_table(table, out, compression="none")
+
+
+def _month_keys(table: pa.Table, vintages: dict[str, str], geography: Geography) -> pa.DictionaryArray:
+    """Each row's placement key (:meth:`~csa_analysis.ingest.geography.Geography.place_keys`) for a month's rows,
+    each read in its own file's LSOA vintage: one call per vintage on the month's dictionaries, not per file."""
+    source = table["source"].unify_dictionaries().combine_chunks()
+    is_2011 = np.array([vintages[str(label)] == "2011" for label in source.dictionary.to_pylist()], dtype=bool)
+    rows_2011 = is_2011[source.indices.to_numpy(zero_copy_only=False)]
+    if not rows_2011.any() or rows_2011.all():
+        return geography.place_keys(table["lsoa_code"], table["lsoa_name"], "2011" if rows_2011.any() else "2021")
+    mask = pa.array(rows_2011)
+    old = geography.place_keys(table["lsoa_code"].filter(mask), table["lsoa_name"].filter(mask), "2011")
+    new = geography.place_keys(table["lsoa_code"].filter(pc.invert(mask)), table["lsoa_name"].filter(pc.invert(mask)),
+                               "2021")
+    indices = np.empty(len(rows_2011), dtype=np.int32)
+    indices[rows_2011] = old.indices.to_numpy()
+    indices[~rows_2011] = new.indices.to_numpy() + len(old.dictionary)
+    return pa.DictionaryArray.from_arrays(pa.array(indices), pa.concat_arrays([old.dictionary, new.dictionary]))
+
+
 def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path, threads: int,
-           say: Callable[[str], None]) -> dict[str, Any]:
+           say: Callable[[str], None], counts_out: Path | None = None) -> dict[str, Any]:
     """Parse, combine and write every file to ``out``, a month at a time, as a pipeline.
 
     Worker threads read, hash (where ``hashes`` has None) and parse the next month's files while the
     calling thread de-duplicates this month and a writer thread appends the month before to the Parquet
-    file; pyarrow and hashlib release the GIL, so the stages overlap on all cores. At most four months are
-    in memory at once.
+    file (and counts its incidents per placement key, issue and month, written to ``counts_out``); pyarrow and
+    hashlib release the GIL, so the stages overlap on all cores. At most four months are in memory at once.
 
     Returns
     -------
@@ -360,15 +447,19 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
         data = files[i].read_bytes()
         digest = hashes[i] or hashlib.sha256(data).hexdigest()
         table = parse_street_table(data, files[i].label, files[i].month)
-        details = file_details(table, geography)
-        table = table.append_column("place", geography.place_keys(table["lsoa_code"], table["lsoa_name"],
-                                                                  details["vintage"]))
-        return table, digest, details
+        return table, digest, file_details(table, geography)
 
     groups = month_groups(files)
     combiner = Combiner()
     writer: pq.ParquetWriter | None = None
     written: Future | None = None
+    parts: list[pa.Table] = []
+    vintages: dict[str, str] = {}
+
+    def write(table: pa.Table) -> None:
+        assert writer is not None
+        writer.write_table(table)
+        parts.append(_count_keys(table))
     with ThreadPoolExecutor(max_workers=threads) as pool, ThreadPoolExecutor(max_workers=1) as write_pool:
         ahead = [[pool.submit(parsed_file, i) for i in group] for group in groups[:2]]
         try:
@@ -378,16 +469,18 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                     ahead.append([pool.submit(parsed_file, i) for i in groups[m + 2]])
                 table = combiner.add_month([files[i] for i in group], [r[0] for r in results],
                                            [r[1] for r in results], [r[2] for r in results])
+                vintages.update({files[i].label: r[2]["vintage"] for i, r in zip(group, results, strict=True)})
                 del results
                 if written is not None:
                     written.result()
                 if table is None:
                     continue
+                table = table.append_column("place", _month_keys(table, vintages, geography))
                 if writer is None:
                     writer = pq.ParquetWriter(out, table.schema, **_PARQUET_OPTIONS)
                 if table.schema != writer.schema:
                     table = table.cast(writer.schema)
-                written = write_pool.submit(writer.write_table, table)
+                written = write_pool.submit(write, table)
                 if len(groups) > 3:
                     say(f"  {files[group[0]].month}: {m + 1} of {len(groups)} months")
             if written is not None:
@@ -400,4 +493,6 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                 if written is not None:
                     wait([written])
                 writer.close()
+    if counts_out is not None:
+        _write_key_counts(parts, counts_out)
     return combiner.account()

@@ -22,13 +22,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csa_analysis.config.county import County
-from csa_analysis.ingest.cache import ensure_cache
+from csa_analysis.ingest.cache import ensure_cache, read_key_counts
 from csa_analysis.ingest.place import (
     COUNT_COLUMNS,
     PLACING_COLUMNS,
     RECORD_COLUMNS,
     Dataset,
-    count_placed,
+    group_placing,
     place,
     place_grouped,
 )
@@ -73,8 +73,10 @@ def arrow_monthly_counts(
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
 
-    Reads only the columns placing needs from the Parquet cache and counts them with
-    :func:`csa_analysis.ingest.place.count_placed`, so no per-record pandas frame is ever built: this is what
+    Reads the incidents per placement key, issue and month counted when the cache was built
+    (:func:`csa_analysis.ingest.cache.read_key_counts`; if that file is missing or damaged, counts the cache's
+    three columns with :func:`csa_analysis.ingest.place.group_placing`) and places them with
+    :func:`csa_analysis.ingest.place.place_grouped`, so no per-record frame is ever built: this is what
     ``csa score`` and ``csa assess`` use on one machine. ``rehash`` hashes every raw file, trusting no stat
     index (see :func:`csa_analysis.ingest.cache.ensure_cache`).
 
@@ -89,8 +91,11 @@ def arrow_monthly_counts(
     """
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash,
                                  columns=PLACING_COLUMNS)
-    counts, quality = count_placed(pq.read_table(path, columns=list(PLACING_COLUMNS)), county, account,
-                                   codes_seen=functools.partial(_codes_seen, path), memo_dir=_memo_dir(path))
+    grouped = read_key_counts(path, account)  # counted when the cache was built
+    if grouped is None:
+        grouped = group_placing(pq.read_table(path, columns=list(PLACING_COLUMNS)))
+    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path),
+                                    memo_dir=_memo_dir(path))
     return counts, account, quality
 
 
