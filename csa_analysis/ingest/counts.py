@@ -90,9 +90,11 @@ def arrow_monthly_counts(
         As :attr:`csa_analysis.ingest.place.Dataset.quality`.
     """
     path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash,
-                                 columns=PLACING_COLUMNS)
+                                 columns=())  # no column of the incidents is read if the key counts are sound
     grouped = read_key_counts(path, account)  # counted when the cache was built
-    if grouped is None:
+    if grouped is None:  # count the incidents' three columns, checked (the entry rebuilt if they are damaged)
+        path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress,
+                                     columns=PLACING_COLUMNS)
         grouped = group_placing(pq.read_table(path, columns=list(PLACING_COLUMNS)))
     counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path),
                                     memo_dir=_memo_dir(path))
