@@ -367,7 +367,7 @@ class Geography:
         self.reorganisations = self._reorganisations()
         # Plain-Python views for resolving hundreds of districts quickly (no pandas indexing per district).
         self._cell_cache: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
-        self._position_cache: dict[str, dict[str, int]] = {}
+        self._position_cache: dict[str, pa.Array] = {}
         self._name_of: dict[str, str] = dict(zip(self.districts.index, self.districts["name"].tolist(), strict=True))
         self._names_of: dict[str, tuple[str, ...]] = dict(zip(self.districts.index, self.districts["names"].tolist(),
                                                               strict=True))
@@ -791,45 +791,38 @@ class Geography:
         code_dict, code_idx = _dict_parts(lsoa_code)
         name_dict, name_idx = _dict_parts(lsoa_name)
         code_dict = _codes(code_dict)
-        code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
-        name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
         own, alt = self._positions(vintage, code_dict), self._positions(other, code_dict)
-        code_key = np.full(len(code_dict), None, dtype=object)
-        code_key[alt >= 0] = _ext(self._cells(other)[0], None)[alt[alt >= 0]]
-        code_key[own >= 0] = self._cells(vintage)[0][own[own >= 0]]
+        cell = np.full(len(code_dict), None, dtype=object)
+        cell[alt >= 0] = self._cells(other)[0][alt[alt >= 0]]
+        cell[own >= 0] = self._cells(vintage)[0][own[own >= 0]]
         known = (own >= 0) | (alt >= 0)
         prefix = vintage + "|"
-        c, n = len(code_dict), len(name_dict)
-        # Only the names of rows whose code no lookup knows are read (the regex runs on those few); entries for a
-        # blank code or name are never used: such rows take the fallback or "none" key.
-        known_row = _ext(known, False)[code_idx]
-        needed = np.zeros(n, dtype=bool)
-        needed[name_idx[~known_row & (name_idx >= 0)]] = True
-        prefixes = np.full(n, "", dtype=object)
-        if needed.any():
-            prefixes[needed] = _prefix(name_dict[needed])
-        every = np.concatenate([
-            np.where(known, prefix + np.where(known, code_key, ""), None),
-            prefix + "name|" + np.where(pd.notna(prefixes), prefixes, "").astype(object),
-            prefix + "code|" + np.where(known | pd.isna(code_dict), "", code_dict).astype(object),
-            np.array([prefix + "none"], dtype=object),
-        ])
-        row = np.where(known_row, code_idx,
-                       np.where(name_idx >= 0, c + name_idx, np.where(code_idx >= 0, c + n + code_idx, 2 * c + n)))
-        used = np.flatnonzero(np.bincount(row, minlength=len(every)))  # the entries some row takes (no sort)
-        ids, distinct = pd.factorize(pd.Series(every[used], dtype=object))
-        position = np.zeros(len(every), dtype=np.int32)
-        position[used] = ids
-        return pa.DictionaryArray.from_arrays(pa.array(position[row]),
-                                              pa.array(distinct.to_numpy(dtype=object), type=pa.string()))
+        # Rows whose code a lookup knows (nearly all) take their code's cell: one gather. Only the others are
+        # looked at further: their names (the regex runs on those few), else their code, else "none".
+        cell_id, cells = pd.factorize(pd.Series(cell[known], dtype=object))
+        code_key = np.full(len(code_dict) + 1, -1, dtype=np.int32)
+        code_key[:-1][known] = cell_id
+        row = code_key[code_idx]
+        rest = np.flatnonzero(row < 0)
+        ci, ni = code_idx[rest], name_idx[rest]
+        has_name = _ext(_present(name_dict), False)[ni]
+        has_code = _ext(pd.notna(code_dict).astype(bool), False)[ci]
+        fallback = np.full(len(rest), prefix + "none", dtype=object)
+        if has_name.any():
+            fallback[has_name] = prefix + "name|" + _prefix(name_dict[ni[has_name]]).astype(object)
+        by_code = ~has_name & has_code
+        fallback[by_code] = prefix + "code|" + code_dict[ci[by_code]].astype(object)
+        fallback_id, fallbacks = pd.factorize(pd.Series(fallback, dtype=object))
+        row[rest] = len(cells) + fallback_id
+        keys = np.concatenate([prefix + cells.to_numpy(dtype=object), fallbacks.to_numpy(dtype=object)])
+        return pa.DictionaryArray.from_arrays(pa.array(row, pa.int32()), pa.array(keys, type=pa.string()))
 
     def _positions(self, vintage: str, codes: np.ndarray) -> np.ndarray:
-        """Row of each code in ``vintage``'s lookup (-1 where absent or missing), through a plain dict (a file's
-        few thousand distinct codes; cheaper than a pandas index lookup for so few)."""
+        """Row of each code in ``vintage``'s lookup (-1 where absent or missing), by Arrow's hash lookup."""
         if vintage not in self._position_cache:
-            self._position_cache[vintage] = {c: i for i, c in enumerate(self._lsoa[vintage]["lsoa"].tolist())}
-        where = self._position_cache[vintage]
-        return np.fromiter((where.get(c, -1) for c in codes.tolist()), dtype=np.int64, count=len(codes))
+            self._position_cache[vintage] = pa.array(self._lsoa[vintage]["lsoa"].to_numpy(dtype=object), pa.string())
+        found = pc.index_in(pa.array(codes, pa.string(), from_pandas=True), value_set=self._position_cache[vintage])
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     # -- wards -------------------------------------------------------------------------------------
 
@@ -1384,6 +1377,13 @@ def _to_numpy(values: Any) -> np.ndarray:
 
 def _dict_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Dictionary values (object array) and indices (int64, -1 for null) of an Arrow column."""
+    if isinstance(arr, pa.ChunkedArray) and pa.types.is_dictionary(arr.type) and arr.num_chunks:
+        chunks = arr.chunks
+        if not all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):  # else already one dictionary
+            chunks = arr.unify_dictionaries().chunks
+        indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                                  for c in chunks])
+        return np.asarray(chunks[0].dictionary.to_pylist(), dtype=object), indices
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(arr.type) else arr.combine_chunks()
     if not pa.types.is_dictionary(arr.type):
