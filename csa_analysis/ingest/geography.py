@@ -366,8 +366,7 @@ class Geography:
         self._whole = {lookup: self._whole_map(lookup) for lookup in ("LAD22", "LAD23")}
         self.reorganisations = self._reorganisations()
         # Plain-Python views for resolving hundreds of districts quickly (no pandas indexing per district).
-        self._cell_cache: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
-        self._position_cache: dict[str, pa.Array] = {}
+        self._cell_cache: dict[str, Any] = {}
         self._name_of: dict[str, str] = dict(zip(self.districts.index, self.districts["name"].tolist(), strict=True))
         self._names_of: dict[str, tuple[str, ...]] = dict(zip(self.districts.index, self.districts["names"].tolist(),
                                                               strict=True))
@@ -752,6 +751,18 @@ class Geography:
             self._cell_cache[vintage] = (cells, first[~first.index.duplicated()].to_dict())
         return self._cell_cache[vintage]
 
+    def _cell_ids(self) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, pa.Array]]:
+        """Per vintage, each lookup row's cell as a number; every cell's name; each vintage's codes (Arrow), cached."""
+        if "ids" not in self._cell_cache:
+            names = np.concatenate([self._cells(v)[0] for v in VINTAGES])
+            ids, uniques = pd.factorize(pd.Series(names, dtype=object))
+            ids = ids.astype(np.int32)
+            n11 = len(self._cells("2011")[0])
+            self._cell_cache["ids"] = ({"2011": ids[:n11], "2021": ids[n11:]}, uniques.to_numpy(dtype=object),
+                                       {v: pa.array(self._lsoa[v]["lsoa"].to_numpy(dtype=object), pa.string())
+                                        for v in VINTAGES})
+        return self._cell_cache["ids"]
+
     def place_keys(self, lsoa_code: pa.Array | pa.ChunkedArray, lsoa_name: pa.Array | pa.ChunkedArray,
                    vintage: str) -> pa.DictionaryArray:
         """Each row's placement key, fixed when a file is cached: where it goes, for any county, in a few hundred
@@ -788,41 +799,37 @@ class Geography:
         if vintage not in VINTAGES:
             raise ValueError(f"vintage must be one of {VINTAGES}, not {vintage!r}")
         other = "2011" if vintage == "2021" else "2021"
-        code_dict, code_idx = _dict_parts(lsoa_code)
-        name_dict, name_idx = _dict_parts(lsoa_name)
-        code_dict = _codes(code_dict)
-        own, alt = self._positions(vintage, code_dict), self._positions(other, code_dict)
-        cell = np.full(len(code_dict), None, dtype=object)
-        cell[alt >= 0] = self._cells(other)[0][alt[alt >= 0]]
-        cell[own >= 0] = self._cells(vintage)[0][own[own >= 0]]
-        known = (own >= 0) | (alt >= 0)
+        # The dictionaries stay in Arrow and the cells are numbers: no Python object per distinct code.
+        code_dict, code_idx = _arrow_parts(lsoa_code)
+        name_dict, name_idx = _arrow_parts(lsoa_name)
+        cell_of, cell_names, lookup = self._cell_ids()
+        codes = pc.utf8_upper(pc.utf8_trim_whitespace(code_dict))
+        codes = pc.if_else(pc.equal(codes, ""), pa.scalar(None, pa.string()), codes)
+        own = pc.index_in(codes, value_set=lookup[vintage]).fill_null(-1).to_numpy(zero_copy_only=False)
+        alt = pc.index_in(codes, value_set=lookup[other]).fill_null(-1).to_numpy(zero_copy_only=False)
+        cell = np.where(own >= 0, _ext(cell_of[vintage])[own], np.where(alt >= 0, _ext(cell_of[other])[alt], -1))
+        used = np.flatnonzero(np.bincount(cell[cell >= 0], minlength=len(cell_names)))
+        local = np.full(len(cell_names), -1, dtype=np.int32)
+        local[used] = np.arange(len(used), dtype=np.int32)
         prefix = vintage + "|"
         # Rows whose code a lookup knows (nearly all) take their code's cell: one gather. Only the others are
         # looked at further: their names (the regex runs on those few), else their code, else "none".
-        cell_id, cells = pd.factorize(pd.Series(cell[known], dtype=object))
-        code_key = np.full(len(code_dict) + 1, -1, dtype=np.int32)
-        code_key[:-1][known] = cell_id
-        row = code_key[code_idx]
+        row = _ext(np.where(cell >= 0, local[cell], -1).astype(np.int32))[code_idx]
         rest = np.flatnonzero(row < 0)
         ci, ni = code_idx[rest], name_idx[rest]
-        has_name = _ext(_present(name_dict), False)[ni]
-        has_code = _ext(pd.notna(code_dict).astype(bool), False)[ci]
+        rest_codes = np.asarray(codes.take(pa.array(ci, mask=ci < 0)).to_pylist(), dtype=object)
+        rest_names = np.asarray(name_dict.take(pa.array(ni, mask=ni < 0)).to_pylist(), dtype=object)
+        has_name = _present(rest_names) if len(rest) else np.zeros(0, dtype=bool)
+        has_code = pd.notna(rest_codes).astype(bool)
         fallback = np.full(len(rest), prefix + "none", dtype=object)
         if has_name.any():
-            fallback[has_name] = prefix + "name|" + _prefix(name_dict[ni[has_name]]).astype(object)
+            fallback[has_name] = prefix + "name|" + _prefix(rest_names[has_name]).astype(object)
         by_code = ~has_name & has_code
-        fallback[by_code] = prefix + "code|" + code_dict[ci[by_code]].astype(object)
+        fallback[by_code] = prefix + "code|" + rest_codes[by_code].astype(object)
         fallback_id, fallbacks = pd.factorize(pd.Series(fallback, dtype=object))
-        row[rest] = len(cells) + fallback_id
-        keys = np.concatenate([prefix + cells.to_numpy(dtype=object), fallbacks.to_numpy(dtype=object)])
+        row[rest] = len(used) + fallback_id
+        keys = np.concatenate([prefix + cell_names[used], fallbacks.to_numpy(dtype=object)])
         return pa.DictionaryArray.from_arrays(pa.array(row, pa.int32()), pa.array(keys, type=pa.string()))
-
-    def _positions(self, vintage: str, codes: np.ndarray) -> np.ndarray:
-        """Row of each code in ``vintage``'s lookup (-1 where absent or missing), by Arrow's hash lookup."""
-        if vintage not in self._position_cache:
-            self._position_cache[vintage] = pa.array(self._lsoa[vintage]["lsoa"].to_numpy(dtype=object), pa.string())
-        found = pc.index_in(pa.array(codes, pa.string(), from_pandas=True), value_set=self._position_cache[vintage])
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     # -- wards -------------------------------------------------------------------------------------
 
@@ -1373,6 +1380,26 @@ def _to_numpy(values: Any) -> np.ndarray:
     if isinstance(values, pa.ChunkedArray | pa.Array):
         values = values.to_pylist()
     return np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
+
+
+def _arrow_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """Dictionary (an Arrow string array) and indices (int64, -1 for null) of an Arrow column, without turning the
+    dictionary into Python objects; chunks that already share one dictionary are not unified again."""
+    if isinstance(arr, pa.ChunkedArray):
+        if not pa.types.is_dictionary(arr.type):
+            arr = arr.combine_chunks()
+        elif arr.num_chunks == 0:
+            return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+        else:
+            chunks = arr.chunks
+            if not all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+                chunks = arr.unify_dictionaries().chunks
+            indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                                      for c in chunks])
+            return chunks[0].dictionary.cast(pa.string()), indices
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.cast(pa.string()).dictionary_encode()
+    return arr.dictionary.cast(pa.string()), arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _dict_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
