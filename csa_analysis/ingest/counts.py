@@ -11,21 +11,24 @@ the scoring then runs on the small result exactly as before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csa_analysis.config.county import County
-from csa_analysis.ingest.cache import ensure_cache
+from csa_analysis.ingest.cache import ensure_cache, read_key_counts
 from csa_analysis.ingest.place import (
     COUNT_COLUMNS,
     PLACING_COLUMNS,
     RECORD_COLUMNS,
     Dataset,
-    count_placed,
+    group_placing,
     place,
     place_grouped,
 )
@@ -70,8 +73,10 @@ def arrow_monthly_counts(
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account, aggregated by Arrow itself.
 
-    Reads only the columns placing needs from the Parquet cache and counts them with
-    :func:`csa_analysis.ingest.place.count_placed`, so no per-record pandas frame is ever built: this is what
+    Reads the incidents per placement key, issue and month counted when the cache was built
+    (:func:`csa_analysis.ingest.cache.read_key_counts`; if that file is missing or damaged, counts the cache's
+    three columns with :func:`csa_analysis.ingest.place.group_placing`) and places them with
+    :func:`csa_analysis.ingest.place.place_grouped`, so no per-record frame is ever built: this is what
     ``csa score`` and ``csa assess`` use on one machine. ``rehash`` hashes every raw file, trusting no stat
     index (see :func:`csa_analysis.ingest.cache.ensure_cache`).
 
@@ -84,9 +89,27 @@ def arrow_monthly_counts(
     quality : dict
         As :attr:`csa_analysis.ingest.place.Dataset.quality`.
     """
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash)
-    counts, quality = count_placed(pq.read_table(path, columns=list(PLACING_COLUMNS)), county, account)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, rehash=rehash,
+                                 columns=())  # no column of the incidents is read if the key counts are sound
+    grouped = read_key_counts(path, account)  # counted when the cache was built
+    if grouped is None:  # count the incidents' three columns, checked (the entry rebuilt if they are damaged)
+        path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress,
+                                     columns=PLACING_COLUMNS)
+        grouped = group_placing(pq.read_table(path, columns=list(PLACING_COLUMNS)))
+    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path),
+                                    memo_dir=_memo_dir(path))
     return counts, account, quality
+
+
+def _memo_dir(path: Path) -> Path:
+    """Where the placement keys' districts are kept per county: ``placements/`` beside ``incidents/``."""
+    return path.parent.parent / "placements"
+
+
+def _codes_seen(path: Path) -> list[str]:
+    """The distinct LSOA codes of a cache entry (read only to explain a district with no record)."""
+    codes = pq.read_table(path, columns=["lsoa_code"])["lsoa_code"]
+    return [str(c) for c in pc.unique(codes.cast(pa.string())).drop_null().to_pylist()]
 
 
 def load_dataset(
@@ -120,8 +143,12 @@ def load_dataset(
         if unknown:
             raise ValueError(f"unknown record columns {unknown}; choose from {RECORD_COLUMNS}")
         read = sorted(set(columns) - {"district"} | set(PLACING_COLUMNS))
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
-    return place(pq.read_table(path, columns=read), county, account)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, columns=read)
+    # pre_buffer=False: a local file gains nothing from it, and it holds every column's raw bytes until the
+    # whole table is decoded (about 370 MB more at the peak for a national year)
+    return place(pq.read_table(path, columns=read, pre_buffer=False), county, account,
+                 codes_seen=functools.partial(_codes_seen, path),
+                 memo_dir=_memo_dir(path))
 
 
 def dask_monthly_counts(
@@ -133,10 +160,10 @@ def dask_monthly_counts(
     """The same counts and quality as :func:`arrow_monthly_counts`, grouped by ``dask.dataframe``.
 
     Uses the ``dask.distributed`` client the caller has started, if any (otherwise Dask's default local
-    scheduler); each Parquet row group is one partition. Dask groups the records by file, LSOA code, LSOA name,
-    issue and month; the grouped result is placed by :func:`csa_analysis.ingest.place.place_grouped`, exactly as
-    on one machine, each file in the LSOA vintage recorded for it when the cache was built (a partition holds
-    only part of a file, too little to judge its vintage).
+    scheduler); each Parquet row group is one partition. Dask groups the records by placement key, issue and
+    month (the key fixed for each row when the cache was built, in its file's LSOA vintage, so a partition needs
+    nothing of the rest of its file); the grouped result is placed by
+    :func:`csa_analysis.ingest.place.place_grouped`, exactly as on one machine.
 
     Returns
     -------
@@ -145,12 +172,11 @@ def dask_monthly_counts(
     """
     import dask.dataframe as dd
 
-    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress)
+    path, account = ensure_cache(county.police_uk, cache_dir=cache_dir, progress=progress, columns=PLACING_COLUMNS)
     ddf = dd.read_parquet(str(path), columns=list(PLACING_COLUMNS), split_row_groups=True)
     ddf = ddf.astype({c: "str" for c in PLACING_COLUMNS})  # categoricals differ between partitions
     grouped = ddf.groupby(list(PLACING_COLUMNS), dropna=False, observed=True).size().compute()
     grouped = grouped.rename("n").reset_index()
-    for col in ("lsoa_code", "lsoa_name"):  # a missing value became the text "nan"
-        grouped[col] = grouped[col].where(grouped[col].notna() & (grouped[col] != "nan"))
-    counts, quality = place_grouped(grouped, county, account)
+    counts, quality = place_grouped(grouped, county, account, codes_seen=functools.partial(_codes_seen, path),
+                                    memo_dir=_memo_dir(path))
     return counts, account, quality

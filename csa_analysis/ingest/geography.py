@@ -78,6 +78,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -364,6 +365,24 @@ class Geography:
         self._renamed = (p21 >= 0) & (self._lsoa_name_norm["2021"] != _ext(self._lsoa_name_norm["2011"], None)[p21])
         self._whole = {lookup: self._whole_map(lookup) for lookup in ("LAD22", "LAD23")}
         self.reorganisations = self._reorganisations()
+        # Plain-Python views for resolving hundreds of districts quickly (no pandas indexing per district).
+        self._cell_cache: dict[str, Any] = {}
+        self._name_of: dict[str, str] = dict(zip(self.districts.index, self.districts["name"].tolist(), strict=True))
+        self._names_of: dict[str, tuple[str, ...]] = dict(zip(self.districts.index, self.districts["names"].tolist(),
+                                                              strict=True))
+        self._in = {lk: dict(zip(self.districts.index, self.districts[lk].to_numpy(dtype=bool).tolist(), strict=True))
+                    for lk in LOOKUPS}
+        self._steps: dict[tuple[bool, bool], dict[str, list[str]]] = {}
+        for whole_only in (False, True):
+            steps = self.reorganisations
+            if whole_only:
+                steps = steps[steps["share"] >= 1.0]
+            for forward in (False, True):
+                src, dst = ("predecessor", "successor") if forward else ("successor", "predecessor")
+                adjacency: dict[str, list[str]] = {}
+                for a, b in zip(steps[src].tolist(), steps[dst].tolist(), strict=True):
+                    adjacency.setdefault(a, []).append(b)
+                self._steps[(forward, whole_only)] = adjacency
 
     # -- construction ------------------------------------------------------------------------------
 
@@ -421,21 +440,17 @@ class Geography:
 
     def lookups_of(self, code: str) -> tuple[str, ...]:
         """The district lookups holding ``code`` (empty if none)."""
-        if code not in self.districts.index:
+        if code not in self._in["LAD23"]:
             return ()
-        row = self.districts.loc[code]
-        return tuple(lk for lk in LOOKUPS if bool(row[lk]))
+        return tuple(lk for lk in LOOKUPS if self._in[lk][code])
 
     def _closure(self, code: str, *, forward: bool, whole_only: bool = False) -> tuple[str, ...]:
         """Successors (``forward``) or predecessors of ``code``, transitively."""
-        steps = self.reorganisations
-        if whole_only:
-            steps = steps[steps["share"] >= 1.0]
-        src, dst = ("predecessor", "successor") if forward else ("successor", "predecessor")
+        adjacency = self._steps[(forward, whole_only)]
         found: list[str] = []
         frontier = {code}
         while frontier:  # at most two steps (LAD18 -> LAD22 -> LAD23)
-            nxt = set(steps.loc[steps[src].isin(frontier), dst]) - set(found) - {code}
+            nxt = {b for a in frontier for b in adjacency.get(a, ())} - set(found) - {code}
             found.extend(sorted(nxt))
             frontier = nxt
         return tuple(found)
@@ -490,14 +505,14 @@ class Geography:
                              expected="name = an official ONS district name, and optionally code = its ONS code")
         if code is not None:
             key = str(code).strip().upper()
-            if key not in self.districts.index:
+            if key not in self._name_of:
                 hint = ""
                 if name is not None and normalise_name(name) in self._by_name:
                     hint = f"; {name} is {_join(self._by_name[normalise_name(name)])}"
                 raise InputError(
                     f"ONS code {code!r} is not a district in the ONS lookups (LAD 2018, 2022 or 2023){hint}",
                     file=file, where=where, expected="a local authority district code such as E06000065")
-            official = self.districts.at[key, "names"]
+            official = self._names_of[key]
             if name is not None and normalise_name(name) not in {normalise_name(n) for n in official}:
                 other = self._by_name.get(normalise_name(name))
                 extra = f", while {name} is {_join(other)}" if other else ""
@@ -517,9 +532,9 @@ class Geography:
                                  expected="the district's ONS code as code = \"...\"")
             key = codes[0]
         return ResolvedDistrict(
-            name=name if name is not None else str(self.districts.at[key, "name"]),
+            name=name if name is not None else str(self._name_of[key]),
             code=key,
-            official_name=str(self.districts.at[key, "name"]),
+            official_name=str(self._name_of[key]),
             lookups=self.lookups_of(key),
             predecessors=self._closure(key, forward=False),
             successors=self._closure(key, forward=True),
@@ -591,7 +606,7 @@ class Geography:
 
         ``None`` when the district cannot be placed with codes of that vintage (see the module rules).
         """
-        row = self.districts.loc[code]
+        row = {lk: self._in[lk][code] for lk in LOOKUPS}
         cid = self._lad_index.get_loc(code)
         if vintage == "2021":
             for lookup in ("LAD23", "LAD22"):
@@ -711,6 +726,111 @@ class Geography:
         s11, s21 = self._evidence(code_idx, name_idx, np.zeros(len(code_arr), np.int64), 1, i11, i21, name_norm)
         return _choice(int(s11[0]), int(s21[0]))
 
+    # -- placement keys (fixed at ingest) ---------------------------------------------------------
+
+    def _cells(self, vintage: str) -> tuple[np.ndarray, dict[str, int]]:
+        """Placement cell of every LSOA of ``vintage``, and the first LSOA of each cell (cached).
+
+        A cell is the read vintage and the district codes that decide where any county puts an LSOA of it: for
+        2021 codes ``"2021|LAD22|LAD23"``, for 2011 codes ``"2011|LAD18|LAD22|LAD23"`` (the last two those of the
+        persisting 2021 code, ``-`` when it did not persist). :meth:`members` reads nothing else, so every LSOA
+        of a cell lies in the same county district (or none) for every county, and in the same area.
+        """
+        if vintage not in self._cell_cache:
+            codes = _ext(self._lad_index.to_numpy(dtype=object), "-")
+            if vintage == "2021":
+                parts = [codes[self._lad_of["LAD22"]], codes[self._lad_of["LAD23"]]]
+            else:
+                p = self._persist["2011"]
+                parts = [codes[self._lad_of["LAD18"]], _ext(codes[self._lad_of["LAD22"]], "-")[p],
+                         _ext(codes[self._lad_of["LAD23"]], "-")[p]]
+            cells = np.full(len(parts[0]), vintage, dtype=object)
+            for part in parts:
+                cells = cells + "|" + part
+            first = pd.Series(np.arange(len(cells)), index=cells)
+            self._cell_cache[vintage] = (cells, first[~first.index.duplicated()].to_dict())
+        return self._cell_cache[vintage]
+
+    def _cell_ids(self) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, pa.Array]]:
+        """Per vintage, each lookup row's cell as a number; every cell's name; each vintage's codes (Arrow), cached."""
+        if "ids" not in self._cell_cache:
+            names = np.concatenate([self._cells(v)[0] for v in VINTAGES])
+            ids, uniques = pd.factorize(pd.Series(names, dtype=object))
+            ids = ids.astype(np.int32)
+            n11 = len(self._cells("2011")[0])
+            self._cell_cache["ids"] = ({"2011": ids[:n11], "2021": ids[n11:]}, uniques.to_numpy(dtype=object),
+                                       {v: pa.array(self._lsoa[v]["lsoa"].to_numpy(dtype=object), pa.string())
+                                        for v in VINTAGES})
+        return self._cell_cache["ids"]
+
+    def place_keys(self, lsoa_code: pa.Array | pa.ChunkedArray, lsoa_name: pa.Array | pa.ChunkedArray,
+                   vintage: str) -> pa.DictionaryArray:
+        """Each row's placement key, fixed when a file is cached: where it goes, for any county, in a few hundred
+        values (:meth:`DistrictSet.place_keys` maps them to a county's districts).
+
+        Computed on the columns' dictionaries (the file's distinct codes and names), not per row. A key is
+        ``"<file vintage>|<cell>"`` for a code some lookup knows, read in ``vintage`` if that vintage's lookup
+        has it, else in the other (the cell: :meth:`_cells`); ``"<file vintage>|name|<LSOA-name prefix>"`` for
+        a code in no lookup, or a blank code, with a name (the name fallback); ``"<file vintage>|code|<code>"``
+        for a code in no lookup without a name; ``"<file vintage>|none"`` when both are blank. The file vintage
+        is kept so that a county district that cannot be placed with a vintage present is refused.
+
+        Parameters
+        ----------
+        lsoa_code, lsoa_name : Arrow arrays
+            One file's ``lsoa_code`` and ``lsoa_name`` columns (dictionary-encoded or plain; nulls allowed).
+        vintage : {"2011", "2021"}
+            The file's LSOA vintage (:meth:`file_vintage`).
+
+        Returns
+        -------
+        pyarrow.DictionaryArray
+            int32 indices into the file's distinct keys (str); never null.
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> geo = Geography.load()
+        >>> keys = geo.place_keys(pa.array(["E01027678", "X", None, None]),
+        ...                       pa.array(["Harrogate 015E", None, "Narnia 001A", None]), "2021")
+        >>> keys.to_pylist()  # doctest: +NORMALIZE_WHITESPACE
+        ['2021|2021|E07000165|E06000065', '2021|code|X', '2021|name|Narnia', '2021|none']
+        """
+        if vintage not in VINTAGES:
+            raise ValueError(f"vintage must be one of {VINTAGES}, not {vintage!r}")
+        other = "2011" if vintage == "2021" else "2021"
+        # The dictionaries stay in Arrow and the cells are numbers: no Python object per distinct code.
+        code_dict, code_idx = _arrow_parts(lsoa_code)
+        name_dict, name_idx = _arrow_parts(lsoa_name)
+        cell_of, cell_names, lookup = self._cell_ids()
+        codes = pc.utf8_upper(pc.utf8_trim_whitespace(code_dict))
+        codes = pc.if_else(pc.equal(codes, ""), pa.scalar(None, pa.string()), codes)
+        own = pc.index_in(codes, value_set=lookup[vintage]).fill_null(-1).to_numpy(zero_copy_only=False)
+        alt = pc.index_in(codes, value_set=lookup[other]).fill_null(-1).to_numpy(zero_copy_only=False)
+        cell = np.where(own >= 0, _ext(cell_of[vintage])[own], np.where(alt >= 0, _ext(cell_of[other])[alt], -1))
+        used = np.flatnonzero(np.bincount(cell[cell >= 0], minlength=len(cell_names)))
+        local = np.full(len(cell_names), -1, dtype=np.int32)
+        local[used] = np.arange(len(used), dtype=np.int32)
+        prefix = vintage + "|"
+        # Rows whose code a lookup knows (nearly all) take their code's cell: one gather. Only the others are
+        # looked at further: their names (the regex runs on those few), else their code, else "none".
+        row = _ext(np.where(cell >= 0, local[cell], -1).astype(np.int32))[code_idx]
+        rest = np.flatnonzero(row < 0)
+        ci, ni = code_idx[rest], name_idx[rest]
+        rest_codes = np.asarray(codes.take(pa.array(ci, mask=ci < 0)).to_pylist(), dtype=object)
+        rest_names = np.asarray(name_dict.take(pa.array(ni, mask=ni < 0)).to_pylist(), dtype=object)
+        has_name = _present(rest_names) if len(rest) else np.zeros(0, dtype=bool)
+        has_code = pd.notna(rest_codes).astype(bool)
+        fallback = np.full(len(rest), prefix + "none", dtype=object)
+        if has_name.any():
+            fallback[has_name] = prefix + "name|" + _prefix(rest_names[has_name]).astype(object)
+        by_code = ~has_name & has_code
+        fallback[by_code] = prefix + "code|" + rest_codes[by_code].astype(object)
+        fallback_id, fallbacks = pd.factorize(pd.Series(fallback, dtype=object))
+        row[rest] = len(used) + fallback_id
+        keys = np.concatenate([prefix + cell_names[used], fallbacks.to_numpy(dtype=object)])
+        return pa.DictionaryArray.from_arrays(pa.array(row, pa.int32()), pa.array(keys, type=pa.string()))
+
     # -- wards -------------------------------------------------------------------------------------
 
     def wards(self, codes: Sequence[str | None] | np.ndarray, vintage: str | None = None,
@@ -771,6 +891,18 @@ class Geography:
             for col, val in values.items():
                 out.loc[use, col] = val
         return out
+
+
+@cache
+def lookups_fingerprint(directory: str | Path | None = None) -> str:
+    """sha256 of the packaged lookup files (part of the processed cache's key: placement keys depend on them)."""
+    folder = Path(directory) if directory is not None else GEOGRAPHY_DIR
+    h = hashlib.sha256()
+    for name in ("lsoa11.parquet", "lsoa21.parquet", "lads.parquet"):
+        path = folder / name
+        h.update(name.encode())
+        h.update(path.read_bytes() if path.is_file() else b"missing")
+    return h.hexdigest()
 
 
 @cache
@@ -886,10 +1018,10 @@ class DistrictSet:
             out[key], source[key] = pos, what
 
         for pos, d in enumerate(self.districts):
-            for n in geo.districts.at[d.code, "names"]:
+            for n in geo._names_of[d.code]:
                 add(n, pos, "the official name")
             for code in geo._closure(d.code, forward=False, whole_only=True):
-                for n in geo.districts.at[code, "names"]:
+                for n in geo._names_of[code]:
                     add(n, pos, "the name of a district it replaced")
         for pos, d in enumerate(self.districts):
             for alias in d.aliases:
@@ -1100,6 +1232,85 @@ class DistrictSet:
         rows = RowPlacement(district, pd.Categorical.from_codes(method, categories=list(METHODS)), area, groups)
         return rows, {v: per_vintage[v][2] for v in VINTAGES}
 
+    def place_keys(self, keys: Sequence[str] | np.ndarray) -> pd.DataFrame:
+        """Where the rows of each placement key go (the keys of :meth:`Geography.place_keys`, fixed at ingest).
+
+        The same rules as :meth:`place_rows` on the rows' codes, names and file vintages (each cell is placed by
+        its first LSOA: every LSOA of a cell goes to the same district), on a few hundred keys instead of the rows.
+
+        Parameters
+        ----------
+        keys : sequence of str
+            Distinct placement keys.
+
+        Returns
+        -------
+        DataFrame
+            One row per key, in order: ``district`` (int64: position in the county's districts, -1 out of area
+            or no LSOA), ``method`` (int8 index into :data:`METHODS`), ``area`` (as :attr:`RowPlacement.area`:
+            the district the LSOA lies in, newest name of its lookup vintage, the LSOA-name prefix for the name
+            fallback, the code for an unknown code without a name; missing for no LSOA) and ``vintage`` (the
+            file's LSOA vintage).
+
+        Raises
+        ------
+        ValueError
+            A key that is not a placement key of these lookups (a cache built with other lookups).
+
+        Examples
+        --------
+        >>> county = Geography.load().resolve_districts(["North Yorkshire"])
+        >>> county.place_keys(["2021|2021|E07000165|E06000065", "2021|name|Harrogate", "2011|none"])
+           district  method             area vintage
+        0         0       0  North Yorkshire    2021
+        1         0       1        Harrogate    2021
+        2        -1       2              NaN    2011
+        """
+        geo = self.geography
+        parts = pd.Series(np.asarray(keys, dtype=object), dtype=object).str.split("|", n=2, expand=True)
+        parts = parts.reindex(columns=range(3))
+        file_vintage = parts[0].to_numpy(dtype=object)
+        kind = parts[1].to_numpy(dtype=object)
+        rest = parts[2].to_numpy(dtype=object)
+        n = len(file_vintage)
+        district = np.full(n, -1, dtype=np.int64)
+        method = np.full(n, METHODS.index("name"), dtype=np.int8)
+        area = np.full(n, None, dtype=object)
+        lad_names = _ext(geo.districts["name"].to_numpy(dtype=object), None)
+        for v in VINTAGES:  # two vintages, not rows
+            use = kind == v
+            if not use.any():
+                continue
+            first = pd.Series(v + "|" + rest[use], dtype=object).map(geo._cells(v)[1])
+            if first.isna().any():
+                raise ValueError(f"placement keys of no lookup cell: {list(np.asarray(keys)[use][first.isna()][:3])}"
+                                 " (a cache built with other lookups: rebuild it)")
+            lsoa = first.to_numpy(dtype=np.int64)
+            district[use] = self._owner[v][lsoa]
+            method[use] = METHODS.index("code")
+            area[use] = lad_names[geo._lad_of[_NEWEST[v]][lsoa]]
+        named = kind == "name"
+        if named.any():
+            district[named] = pd.Series(_normalised(rest[named]), dtype=object).map(self._name_map).fillna(-1)
+            area[named] = rest[named]
+        area[kind == "code"] = rest[kind == "code"]
+        method[kind == "none"] = METHODS.index("no_lsoa")
+        unknown = ~np.isin(kind, [*VINTAGES, "name", "code", "none"])
+        if unknown.any():
+            raise ValueError(f"not placement keys: {list(np.asarray(keys)[unknown][:3])}")
+        return pd.DataFrame({"district": district, "method": method, "area": area, "vintage": file_vintage})
+
+    def check_vintages(self, files: Mapping[str, str]) -> None:
+        """Refuse (:class:`InputError`) a district that cannot be placed with the LSOA vintage of some file.
+
+        ``files`` maps each file holding rows, in order, to its vintage; the message names the first file of
+        the refused vintage (as :meth:`place_rows` does).
+        """
+        for v in VINTAGES:
+            named = [f for f, fv in files.items() if fv == v]
+            if named and self._unplaceable[v]:
+                raise self._refusal(self._unplaceable[v][0], v, named[0])
+
     def _refusal(self, pos: int, vintage: str, file: str) -> InputError:
         d = self.districts[pos]
         geo = self.geography
@@ -1171,8 +1382,35 @@ def _to_numpy(values: Any) -> np.ndarray:
     return np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
 
 
+def _arrow_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """Dictionary (an Arrow string array) and indices (int64, -1 for null) of an Arrow column, without turning the
+    dictionary into Python objects; chunks that already share one dictionary are not unified again."""
+    if isinstance(arr, pa.ChunkedArray):
+        if not pa.types.is_dictionary(arr.type):
+            arr = arr.combine_chunks()
+        elif arr.num_chunks == 0:
+            return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+        else:
+            chunks = arr.chunks
+            if not all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+                chunks = arr.unify_dictionaries().chunks
+            indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                                      for c in chunks])
+            return chunks[0].dictionary.cast(pa.string()), indices
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.cast(pa.string()).dictionary_encode()
+    return arr.dictionary.cast(pa.string()), arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _dict_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Dictionary values (object array) and indices (int64, -1 for null) of an Arrow column."""
+    if isinstance(arr, pa.ChunkedArray) and pa.types.is_dictionary(arr.type) and arr.num_chunks:
+        chunks = arr.chunks
+        if not all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):  # else already one dictionary
+            chunks = arr.unify_dictionaries().chunks
+        indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                                  for c in chunks])
+        return np.asarray(chunks[0].dictionary.to_pylist(), dtype=object), indices
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(arr.type) else arr.combine_chunks()
     if not pa.types.is_dictionary(arr.type):

@@ -40,7 +40,7 @@ GB_BOUNDS = {"lon_min": -8.75, "lon_max": 1.80, "lat_min": 49.85, "lat_max": 60.
 _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"
 
 #: Bumped whenever parsing changes, so old cache entries are not reused.
-PARSER_VERSION = "5"  # 5: each input's LSOA vintage and forces, rows per force-month
+PARSER_VERSION = "6"  # 5: each input's LSOA vintage and forces, rows per force-month; 6: each row's placement key
 
 
 

@@ -5,31 +5,42 @@ Each record is put in a district by its LSOA **code** through the ONS lookups pa
 2021 codes for current ones, fixed per file when the cache is built), a successor authority receives its
 predecessors' LSOAs from older files, and the LSOA name is only a fallback for a code in no lookup (counted
 apart as ``placed_by_name``). Rows with no LSOA code and no name are *unallocated*, rows in other districts
-*out of area*. Nothing is dropped without being counted. Placing works on distinct (file, code, name, issue,
-month) groups, weighted by their counts, never row by row, and the quality account has one source:
-:func:`place_grouped`, used both for the counts that scoring needs (on Arrow or Dask) and for the record-level
-:class:`Dataset`.
+*out of area*. Nothing is dropped without being counted. Where a row goes is fixed when its file is cached: its
+*placement key* (:meth:`~csa_analysis.ingest.geography.Geography.place_keys`: the file's vintage and the
+districts its LSOA lies in, in every lookup, or the LSOA-name prefix for the fallback, or no LSOA), a few
+hundred values for the whole country. A county maps the keys to its districts
+(:meth:`~csa_analysis.ingest.geography.DistrictSet.place_keys`), so placing works on the distinct keys,
+weighted by their counts, never row by row, and the quality account has one source: :func:`place_keys`, used
+for the counts that scoring needs (on Arrow or Dask) and for the record-level :class:`Dataset`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from csa_analysis.config.county import County
 from csa_analysis.domain.issues import issue_categories
 from csa_analysis.errors import InputError
+from csa_analysis.ingest import geography
 from csa_analysis.ingest.combine import LOW_MONTH_SHARE, incomplete_force_months
-from csa_analysis.ingest.geography import METHODS, DistrictSet, RowPlacement, resolve_districts
+from csa_analysis.ingest.geography import METHODS, VINTAGES, DistrictSet, lookups_fingerprint, resolve_districts
 
 __all__ = ["COUNT_COLUMNS", "Dataset", "PLACING_COLUMNS", "RECORD_COLUMNS", "check_every_district_placed",
            "count_placed", "county_districts", "file_vintages", "group_placing", "place", "place_grouped",
-           "quality_account"]
+           "place_keys", "quality_account"]
 
 
 @dataclass
@@ -65,8 +76,9 @@ class Dataset:
 #: Columns of :attr:`Dataset.records` besides ``district`` (``load_dataset(columns=...)`` may ask fewer).
 RECORD_COLUMNS = ("month", "crime_id", "force", "issue", "lsoa_code", "lsoa_name", "location",
                   "longitude", "latitude", "outcome")
-#: Columns placing needs: the file (its LSOA vintage), the LSOA code and name, and what is counted.
-PLACING_COLUMNS = ("source", "lsoa_code", "lsoa_name", "issue", "month")
+#: Columns counting needs: each row's placement key (fixed at ingest in its file's LSOA vintage) and what is
+#: counted.
+PLACING_COLUMNS = ("place", "issue", "month")
 COUNT_COLUMNS = ("district", "issue", "month", "count")
 
 
@@ -108,12 +120,6 @@ def _column(values: Any) -> pa.Array:
     return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
 
 
-def _place_rows(table: pa.Table | pd.DataFrame, county: County, account: dict[str, Any]) -> RowPlacement:
-    """:meth:`DistrictSet.place_rows` on a table's ``lsoa_code``, ``lsoa_name`` and ``source`` columns."""
-    return county_districts(county).place_rows(_column(table["lsoa_code"]), _column(table["lsoa_name"]),
-                                               _column(table["source"]), vintage=file_vintages(account))
-
-
 def _text(values: Any) -> tuple[np.ndarray, list[str]]:
     """Dictionary indices (-1 where missing) and the distinct values of a text column (Arrow or pandas)."""
     arr = _column(values)
@@ -126,36 +132,174 @@ def _text(values: Any) -> tuple[np.ndarray, list[str]]:
 
 
 def group_placing(table: pa.Table) -> pa.Table:
-    """Incidents per file, LSOA code, LSOA name, issue and month, counted by Arrow's multi-threaded group-by.
+    """Incidents per placement key, issue and month, counted by Arrow's multi-threaded group-by.
+
+    The placement key (the ``place`` column) was fixed for each row when its file was cached
+    (:meth:`~csa_analysis.ingest.geography.Geography.place_keys`: file vintage and the LSOA's districts in the
+    lookups, or the name fallback, or no LSOA), so three dictionary columns of a few hundred, 15 and 12 values
+    are grouped, whatever the county.
 
     Returns
     -------
     pyarrow.Table
-        :data:`PLACING_COLUMNS` (text, null where blank in the file) and ``n`` (int64): one row per distinct
-        combination, far fewer than the records.
+        :data:`PLACING_COLUMNS` and ``n`` (int64): one row per distinct combination, far fewer than the records.
     """
     grouped = table.select(list(PLACING_COLUMNS)).unify_dictionaries().group_by(list(PLACING_COLUMNS)).aggregate(
         [([], "count_all")])
     return grouped.rename_columns([*PLACING_COLUMNS, "n"])
 
 
-def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dict[str, Any]
+def _files_with_rows(account: dict[str, Any]) -> dict[str, str]:
+    """Each file whose rows are in the cache (identical re-downloads are not), in order, with its vintage."""
+    repeated = set(account.get("repeated_files", []))
+    return {p: v for p, v in file_vintages(account).items() if p not in repeated}
+
+
+#: Bumped when what :meth:`DistrictSet.place_keys` returns changes shape (the rules are in the memo's key).
+_MEMO_VERSION = "1"
+
+
+@functools.cache
+def _rules_fingerprint() -> str:
+    """sha256 of the lookups and of the code that places keys (this module and the geography module)."""
+    h = hashlib.sha256(lookups_fingerprint().encode())
+    for module in (__file__, geography.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
+def _key_districts(keys: list[str], county: County, memo_dir: Path | None
+                   ) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """:meth:`DistrictSet.place_keys` of ``keys`` for the county, and its districts that cannot be placed with
+    each vintage; kept in ``memo_dir`` (one small JSON file per county and set of keys).
+
+    The file's name is the sha256 of the keys, the county's districts (names, codes, aliases), the lookups and
+    the placing code, so any change to one of them places the keys afresh. A file that cannot be read or does
+    not match is ignored and written again; one that cannot be written is skipped (the answer is the same).
+    """
+    spec = [[d.name, d.code, list(d.aliases)] for d in county.districts]
+    memo = None
+    if memo_dir is not None:
+        digest = hashlib.sha256(json.dumps([_MEMO_VERSION, _rules_fingerprint(), spec, sorted(keys)]).encode())
+        memo = Path(memo_dir) / f"{digest.hexdigest()[:32]}.json"
+        try:
+            saved = json.loads(memo.read_text(encoding="utf-8"))
+            table = pd.DataFrame(saved["placed"], index=pd.Index(saved["keys"], dtype=object))
+            table = table.reindex(pd.Index(keys, dtype=object))
+            if not table.isna().drop(columns="area").any().any():
+                out = pd.DataFrame({"district": table["district"].to_numpy(dtype=np.int64),
+                                    "method": table["method"].to_numpy(dtype=np.int8),
+                                    "area": table["area"].to_numpy(dtype=object),
+                                    "vintage": table["vintage"].to_numpy(dtype=object)})
+                out["area"] = out["area"].where(out["area"].notna(), None)
+                return out, {str(v): list(p) for v, p in saved["unplaceable"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    districts = county_districts(county)
+    placed = districts.place_keys(keys)
+    unplaceable = {v: [i for i, d in enumerate(districts.districts) if d.name not in districts.placeable(v)]
+                   for v in VINTAGES}
+    if memo is not None:
+        body = {"keys": list(keys), "unplaceable": unplaceable,
+                "placed": {"district": placed["district"].tolist(), "method": placed["method"].tolist(),
+                           "area": [None if pd.isna(a) else str(a) for a in placed["area"]],
+                           "vintage": placed["vintage"].tolist()}}
+        try:
+            _atomic_write_text(memo, json.dumps(body))
+        except OSError:
+            pass
+    return placed, unplaceable
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def place_keys(keys: list[str], n: np.ndarray, county: County, account: dict[str, Any],
+               codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
+               ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Each placement key's district and the data-quality account, from the incidents per key.
+
+    The one place the quality account is built (the Arrow and Dask engines and the record-level :func:`place`
+    all count incidents per key, then call this).
+
+    Parameters
+    ----------
+    keys : list of str
+        Distinct placement keys (the ``place`` column's values).
+    n : ndarray of int64
+        Incidents per key (0 allowed).
+    county : County
+        Districts with their ONS codes or official names, and aliases.
+    account : dict
+        The cache account (:meth:`csa_analysis.ingest.combine.Combiner.account`): its ``inputs`` give the files'
+        LSOA vintages.
+    codes_seen : callable, optional
+        Returns the distinct LSOA codes of the files; only called to explain a district with no record.
+    memo_dir : Path, optional
+        A folder of the processed cache where the keys' districts are kept for this county (:func:`_key_districts`),
+        so a later run does not load the lookups at all.
+
+    Returns
+    -------
+    placed : DataFrame
+        Per key, as :meth:`~csa_analysis.ingest.geography.DistrictSet.place_keys` (``district``, ``method``,
+        ``area``, ``vintage``).
+    quality : dict
+        The ``csa check --json`` object (:func:`quality_account`).
+
+    Raises
+    ------
+    InputError
+        A district that cannot be placed with the files' LSOA vintage (abolished before 2022 and the files use
+        2021 codes), or one that received no record at all (:func:`check_every_district_placed`).
+    """
+    placed, unplaceable = _key_districts(keys, county, memo_dir)
+    present = set(placed["vintage"].to_numpy()[n > 0])
+    if any(unplaceable.get(v) for v in present):
+        county_districts(county).check_vintages({f: v for f, v in _files_with_rows(account).items() if v in present})
+    district = placed["district"].to_numpy()
+    method = placed["method"].to_numpy()
+    no_lsoa = method == METHODS.index("no_lsoa")
+    inside = district >= 0
+    outside = ~inside & ~no_lsoa
+    by_area = pd.Series(n[outside]).groupby(placed["area"].to_numpy()[outside], sort=False).sum()
+    out_of_area = {str(a): int(v) for a, v in by_area.items() if v}
+
+    names = county.district_names
+    by_name = inside & (method == METHODS.index("name"))
+    total = np.bincount(district[inside], weights=n[inside], minlength=len(names)).astype("int64")
+    named = np.bincount(district[by_name], weights=n[by_name], minlength=len(names)).astype("int64")
+    per_district = pd.DataFrame({"by_code": total - named, "by_name": named, "total": total}, index=names)
+    check_every_district_placed(county, per_district["total"].to_dict(), account, codes_seen)
+    fallback_names = outside & (method == METHODS.index("name"))
+    return placed, quality_account(county, account, per_district, int(n[no_lsoa].sum()), out_of_area,
+                                   int(n[fallback_names].sum()))
+
+
+def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dict[str, Any],
+                  codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Counts per district x issue x month and the data-quality account from :func:`group_placing`'s table.
-
-    The one place the quality account is built (the Arrow and the Dask engines both group, then call this;
-    :func:`place` uses it for the record-level dataset): each distinct (file, code, name, issue, month) group is
-    placed once and weighted by its count.
 
     Parameters
     ----------
     grouped : pyarrow.Table or DataFrame
-        :data:`PLACING_COLUMNS` (missing where blank) and ``n`` (incidents).
+        :data:`PLACING_COLUMNS` and ``n`` (incidents).
     county : County
         Districts with their ONS codes or official names, and aliases.
     account : dict
-        The cache account (:meth:`csa_analysis.ingest.combine.Combiner.account`), whose ``inputs`` fix each
-        file's LSOA vintage.
+        The cache account, whose ``inputs`` give each file's LSOA vintage.
+    codes_seen, memo_dir : optional
+        As :func:`place_keys`.
 
     Returns
     -------
@@ -168,20 +312,15 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
     Raises
     ------
     InputError
-        A district that received no record at all (:func:`check_every_district_placed`), or one that cannot be
-        placed with the files' LSOA vintage (abolished before 2022 and the files use 2021 codes).
+        As :func:`place_keys`.
     """
-    rows = _place_rows(grouped, county, account)
     n = np.asarray(grouped["n"], dtype="int64") if isinstance(grouped, pd.DataFrame) else \
         grouped["n"].to_numpy().astype("int64")
-    district = rows.district.astype("int64")
-    method = np.asarray(rows.method.codes)
-    no_lsoa = method == METHODS.index("no_lsoa")
+    key_idx, keys = _text(grouped["place"])
+    placed, quality = place_keys(keys, np.bincount(key_idx, weights=n, minlength=len(keys)).astype("int64"),
+                                 county, account, codes_seen, memo_dir)
+    district = placed["district"].to_numpy()[key_idx]
     inside = district >= 0
-    outside = ~inside & ~no_lsoa
-    area_codes = np.asarray(rows.area.codes)
-    by_area = np.bincount(area_codes[outside], weights=n[outside], minlength=len(rows.area.categories))
-    out_of_area = {str(rows.area.categories[i]): int(by_area[i]) for i in np.flatnonzero(by_area)}
 
     issue_idx, issues = _text(grouped["issue"])
     month_idx, months = _text(grouped["month"])
@@ -197,24 +336,18 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
         "count": summed["count"].to_numpy().astype("int64"),
     }).sort_values(["district", "issue", "month"], ignore_index=True)[list(COUNT_COLUMNS)]
     counts["month"] = counts["month"].astype("str")
-
-    by_name = inside & (method == METHODS.index("name"))
-    total = np.bincount(district[inside], weights=n[inside], minlength=len(names)).astype("int64")
-    named = np.bincount(district[by_name], weights=n[by_name], minlength=len(names)).astype("int64")
-    placed = pd.DataFrame({"by_code": total - named, "by_name": named, "total": total}, index=names)
-    codes_seen = _text(grouped["lsoa_code"])[1]
-    check_every_district_placed(county, placed["total"].to_dict(), account, codes_seen)
-    fallback_names = outside & (method == METHODS.index("name"))
-    return counts, quality_account(county, account, placed, int(n[no_lsoa].sum()), out_of_area,
-                                   int(n[fallback_names].sum()))
+    return counts, quality
 
 
-def count_placed(table: pa.Table, county: County, account: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def count_placed(table: pa.Table, county: County, account: dict[str, Any],
+                 codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
+                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """:func:`place_grouped` of :func:`group_placing`: counts and quality from the incidents' Arrow table."""
-    return place_grouped(group_placing(table), county, account)
+    return place_grouped(group_placing(table), county, account, codes_seen, memo_dir)
 
 
-def place(table: pa.Table, county: County, account: dict[str, Any]) -> Dataset:
+def place(table: pa.Table, county: County, account: dict[str, Any],
+          codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None) -> Dataset:
     """Put every incident in a county district, or count it as unallocated or out of area.
 
     Parameters
@@ -225,32 +358,64 @@ def place(table: pa.Table, county: County, account: dict[str, Any]) -> Dataset:
         Districts with their ONS codes or official names, and aliases.
     account : dict
         The cache account.
+    codes_seen : callable, optional
+        As :func:`place_keys` (default: the table's ``lsoa_code`` column, if read).
+    memo_dir : Path, optional
+        As :func:`place_keys`.
 
     Returns
     -------
     Dataset
-        Placed records, unallocated rows and the quality account (from :func:`count_placed`; the records are
-        placed by the same rules and file vintages, so they agree with it by construction).
+        Placed records, unallocated rows and the quality account (from :func:`place_keys` on the same
+        placement keys, so the records agree with it by construction).
     """
-    _counts, quality = count_placed(table, county, account)
-    table = table.unify_dictionaries()
-    rows = _place_rows(table, county, account)
-    district = rows.district.astype("int64")
-    no_lsoa = np.asarray(rows.method.codes) == METHODS.index("no_lsoa")
-    incidents = table.select([c for c in RECORD_COLUMNS if c in table.column_names]).to_pandas()
-    issues = issue_categories(incidents["issue"].astype("str").unique())
-
-    def tidy(mask: np.ndarray) -> pd.DataFrame:
-        out = incidents.loc[mask].reset_index(drop=True)
-        out["issue"] = pd.Categorical(out["issue"].astype("str"), categories=issues)
-        out["month"] = out["month"].astype("str")
-        return out
-
-    records = tidy(district >= 0)
-    records.insert(1, "district", pd.Categorical.from_codes(district[district >= 0],
-                                                            categories=county.district_names))
-    return Dataset(records=records, unallocated=tidy(no_lsoa), quality=quality,
+    if codes_seen is None and "lsoa_code" in table.column_names:
+        codes_seen = functools.partial(_distinct_codes, table.select(["lsoa_code"]))
+    key_idx, keys = _text(table["place"])
+    placed, quality = place_keys(keys, np.bincount(key_idx, minlength=len(keys)).astype("int64"), county,
+                                 account, codes_seen, memo_dir)
+    district = placed["district"].to_numpy()[key_idx]
+    no_lsoa = placed["method"].to_numpy()[key_idx] == METHODS.index("no_lsoa")
+    del key_idx, codes_seen
+    inside = district >= 0
+    columns = [c for c in RECORD_COLUMNS if c in table.column_names]
+    table = table.select(columns)  # drop what is not returned (the caller's table is usually this one only)
+    keep, unallocated = pa.array(inside), pa.array(no_lsoa)
+    issues = issue_categories()
+    records: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    # Column by column, each column's Arrow buffers released as soon as it is converted (when nothing else
+    # holds the table), so the records never exist twice in memory.
+    for name in columns:
+        column = table[name]
+        table = table.drop_columns([name])
+        records[name] = _record_column(name, column.filter(keep), issues)
+        rest[name] = _record_column(name, column.filter(unallocated), issues)
+        del column
+        if name == "month":
+            records["district"] = pd.Categorical.from_codes(district[inside], categories=county.district_names)
+    return Dataset(records=pd.DataFrame(records, copy=False), unallocated=pd.DataFrame(rest, copy=False),
+                   quality=quality,
                    months=list(account["months"]), inputs=list(account["inputs"]))
+
+
+def _record_column(name: str, values: pa.ChunkedArray, issues: list[str]) -> Any:
+    """One column of :attr:`Dataset.records` from its Arrow column (dtypes as documented there)."""
+    out = values.to_pandas()
+    if name == "issue":
+        return out.astype("str").astype(pd.CategoricalDtype(issues)) if not isinstance(
+            out.dtype, pd.CategoricalDtype) else out.cat.set_categories(issues)
+    if name == "month":
+        return out.astype("str")
+    return out
+
+
+def _distinct_codes(table: pa.Table) -> list[str]:
+    """The distinct LSOA codes of a table's ``lsoa_code`` column."""
+    codes = table["lsoa_code"]
+    if pa.types.is_dictionary(codes.type):
+        codes = codes.cast(pa.string())
+    return [str(c) for c in pc.unique(codes).drop_null().to_pylist()]
 
 
 def _police_uk_label(county: County) -> str:
@@ -260,17 +425,20 @@ def _police_uk_label(county: County) -> str:
 
 
 def check_every_district_placed(county: County, per_district: dict[str, int], account: dict[str, Any],
-                                codes_seen: list[str] | None = None) -> None:
+                                codes_seen: list[str] | Callable[[], list[str]] | None = None) -> None:
     """Raise :class:`InputError` naming a district that received no record at all, and why.
 
     A district with no record is never a quiet row of zeros. The message says why, from the lookups
     (:meth:`~csa_analysis.ingest.geography.DistrictSet.why_no_records`): no file holds an LSOA of it (with the
     police force area that covers it and the forces whose files were given), or it was abolished and its area
-    is now in a named successor; and what to write instead.
+    is now in a named successor; and what to write instead. ``codes_seen`` (the files' distinct LSOA codes, or a
+    function returning them) is only read when a district is empty.
     """
     empty = [d for d in county.district_names if not per_district.get(d)]
     if not empty:
         return
+    if callable(codes_seen):
+        codes_seen = codes_seen()
     name = empty[0]
     forces = sorted({f for i in account.get("inputs", []) for f in i.get("falls_within", [])})
     why = county_districts(county).why_no_records(name, codes_seen=codes_seen or [], forces_seen=forces,

@@ -73,12 +73,18 @@ class Scored:
     tables: dict[str, pd.DataFrame]
     quality: dict[str, Any]
     inputs: list[dict[str, Any]] = field(default_factory=list)
+    #: The saved folder this was read from or saved to (None until then); not part of the value.
+    folder: Path | None = field(default=None, compare=False, repr=False)
 
     #: The file, written last, that lists a saved folder's files with their sha256.
     LISTING = "entry.json"
 
     def save(self, folder: str | Path) -> None:
-        """Write the tables as Parquet and the rest as JSON into ``folder``, the listing of every file last."""
+        """Write the tables as Parquet and the rest as JSON into ``folder``, the listing of every file last.
+
+        Files already in ``folder`` (in subfolders too, e.g. the tables as CSV that ``csa score`` keeps with the
+        entry) are listed with them, so :meth:`load` checks them as well.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in self.tables.items():
@@ -86,27 +92,38 @@ class Scored:
         (folder / "quality.json").write_text(json.dumps(self.quality, indent=1), encoding="utf-8")
         (folder / "inputs.json").write_text(json.dumps(self.inputs, indent=1), encoding="utf-8")
         (folder / "quarter.json").write_text(json.dumps({"quarter": str(self.quarter)}), encoding="utf-8")
-        listing = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != self.LISTING}
+        listing = {name: _sha256(folder / name) for name in _files(folder) if name != self.LISTING}
         (folder / self.LISTING).write_text(json.dumps(listing, indent=0), encoding="utf-8")
+        self.folder = folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> Scored | None:
-        """What :meth:`save` wrote into ``folder``; None when it is missing, incomplete or changed since."""
+    def load(cls, folder: str | Path, *, tables: bool = True) -> Scored | None:
+        """What :meth:`save` wrote into ``folder``; None when it is missing, incomplete or changed since
+        (every file listed is checked against its sha256, and no other file may be there).
+
+        With ``tables=False`` the tables are checked but not read (``tables`` is then empty), for a caller that
+        only copies files kept with the entry.
+        """
         folder = Path(folder)
         try:
             listing = json.loads((folder / cls.LISTING).read_text(encoding="utf-8"))
-            files = {p.name for p in folder.iterdir()} - {cls.LISTING}
+            files = set(_files(folder)) - {cls.LISTING}
             if not isinstance(listing, dict) or files != set(listing):
                 return None
             if any(_sha256(folder / name) != digest for name, digest in listing.items()):
                 return None
-            tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+            read = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))} if tables else {}
             quality = json.loads((folder / "quality.json").read_text(encoding="utf-8"))
             inputs = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
             quarter = Quarter.parse(json.loads((folder / "quarter.json").read_text(encoding="utf-8"))["quarter"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return cls(quarter, tables, quality, inputs)
+        return cls(quarter, read, quality, inputs, folder=folder)
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def _sha256(path: Path) -> str:

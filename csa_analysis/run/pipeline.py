@@ -37,7 +37,6 @@ from csa_analysis.method.where_when import where_and_when_tables
 from csa_analysis.paths import PACKAGE_DIR, default_cache_dir
 from csa_analysis.report.tables import write_tables
 from csa_analysis.run.output import check_cache, check_out, check_writable, out_lock, replace_dir
-from csa_analysis.sources.benchmarking import county_recorded_crime
 from csa_analysis.sources.consultation import read_consultation
 from csa_analysis.sources.local import LocalCounts, read_local_counts, scored_local_issues
 
@@ -79,7 +78,7 @@ def resolve_quarter(text: str | None, account: dict) -> Quarter:
 
 def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str | Path | None = None,
                   progress: Callable[[str], None] | None = None, engine: str = "arrow",
-                  rehash: bool = False) -> Scored:
+                  rehash: bool = False, csv: bool = False) -> Scored:
     """Score one quarter of a county: every table a pack shows, the quality account and the inputs read.
 
     Parameters
@@ -97,6 +96,11 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
         ``dask.distributed`` cluster the caller is connected to, if any); the tables are the same.
     rehash : bool
         Hash every raw file, trusting no stat index (``csa assess`` does).
+    csv : bool
+        Keep the tables as CSV (``tables/*.csv``, as :func:`csa_analysis.report.tables.write_tables` writes them)
+        in the cache entry when scoring, for :func:`score` to copy on later runs. The returned
+        :attr:`Scored.folder` is the cache entry; when it already held its CSVs its tables are checked but not
+        read (``Scored.tables`` is empty: the CSVs in ``folder / "tables"`` are the tables).
 
     Returns
     -------
@@ -120,9 +124,12 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     local = read_local_counts(county, account.get("months", []))  # checked before any cached result is reused
     consultation = read_consultation(county)
     entry = cache / "scored" / scored_key(county, path, q)
-    saved = Scored.load(entry)
+    kept_csv = csv and (entry / "tables").is_dir()
+    saved = Scored.load(entry, tables=not kept_csv)
     if saved is not None:
         say(f"Scored tables unchanged since the last run: reusing them ({entry})")
+        if csv and not kept_csv:  # saved without its CSVs (by csa assess): keep them now
+            _store(saved, entry, csv=True)
         return saved
     if engine == "dask":
         from csa_analysis.ingest.counts import dask_monthly_counts as count
@@ -147,7 +154,7 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
 
         tables |= partnership_tables(read_register(county.partnerships_file, county))
     scored = Scored(q, tables, quality, account["inputs"] + partner_inputs(county, local, consultation))
-    _store(scored, entry)
+    _store(scored, entry, csv=csv)
     return scored
 
 
@@ -198,6 +205,8 @@ def partner_inputs(county: County, local: LocalCounts, consultation: pd.DataFram
 def recorded_crime_tables(county: County, counts: pd.DataFrame, months: list[str]) -> dict[str, pd.DataFrame]:
     """Table C2 for the county (:func:`csa_analysis.sources.benchmarking.county_recorded_crime`) and the
     cross-check of police.uk against it (:func:`csa_analysis.method.crosscheck.policeuk_vs_c2`)."""
+    from csa_analysis.sources.benchmarking import county_recorded_crime  # scipy: only for counties that need it
+
     tables = county_recorded_crime(county)
     rc = tables["recorded_crime"]
     period_end = _period_end(rc["period"].iloc[0]) if len(rc) else None
@@ -214,22 +223,53 @@ def _period_end(period: str) -> str | None:
         return None
 
 
-def _store(scored: Scored, entry: Path) -> None:
-    """Save ``scored`` as the cache entry ``entry``, atomically (another run may be writing the same one)."""
+def _store(scored: Scored, entry: Path, csv: bool = False) -> None:
+    """Save ``scored`` as the cache entry ``entry``, atomically (another run may be writing the same one).
+
+    With ``csv`` the tables are kept as CSV too (``entry/tables/*.csv``, listed and checked with the entry).
+    :attr:`Scored.folder` is then ``entry`` if it was stored (None if another run's entry took its place).
+    """
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
         try:
+            if csv:
+                write_tables(scored.tables, building / "entry")
             scored.save(building / "entry")
+            scored.folder = None
             shutil.rmtree(entry, ignore_errors=True)  # a damaged entry of the same key
             try:
                 os.rename(building / "entry", entry)
+                scored.folder = entry
             except OSError:  # another run finished the same entry first
                 pass
         finally:
             shutil.rmtree(building, ignore_errors=True)
     except OSError as exc:
         raise environment_failure(exc, "cannot write the processed-data cache") from None
+
+
+def _copy_tables(scored: Scored, staging: Path) -> bool:
+    """Copy the CSV tables kept with ``scored``'s cache entry into ``staging/tables``; False when there are none.
+
+    The files are copied, never linked, so that nothing done to ``OUT`` later can change the cache entry; a
+    copy that fails part-way (the entry replaced meanwhile) is discarded and False returned.
+    """
+    kept = scored.folder / "tables" if scored.folder is not None else None
+    if kept is None or not kept.is_dir():
+        return False
+    names = sorted(p.name for p in kept.glob("*.csv"))
+    if names != sorted(f"{p.stem}.csv" for p in scored.folder.glob("*.parquet")):
+        return False
+    target = staging / "tables"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copyfile(kept / name, target / name)
+    except FileNotFoundError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
 
 
 def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str | Path | None = None,
@@ -248,13 +288,16 @@ def score(county: County, quarter_text: str | None, out: Path, *, cache_dir: str
     target = check_out(out, tables_only=True, data_dir=county.data_dir, police_uk=county.police_uk, cache_dir=cache,
                        inputs=county.input_files())
     check_writable(target.path.parent)
-    scored = score_quarter(county, quarter_text, cache_dir=cache, progress=progress, engine=engine)
+    scored = score_quarter(county, quarter_text, cache_dir=cache, progress=progress, engine=engine, csv=True)
     with out_lock(target.path):
         try:
             target.path.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=target.path))
             try:
-                write_tables(scored.tables, staging)
+                if not _copy_tables(scored, staging):  # the CSVs kept with the cache entry, else written now
+                    if not scored.tables:  # its entry went meanwhile (another run replaced it): score again
+                        scored = score_quarter(county, str(scored.quarter), cache_dir=cache, engine=engine)
+                    write_tables(scored.tables, staging)
                 replace_dir(staging / "tables", target.path / "tables")
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
