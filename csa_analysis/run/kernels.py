@@ -123,12 +123,22 @@ def kernel_name() -> str:
     return KERNEL_NAME if KERNEL_NAME in specs else "python3"
 
 
-def _exporter():
-    from nbconvert import HTMLExporter
+#: One HTML exporter per runner thread: building one (finding and compiling the templates) costs more than a
+#: district page's export, and an exporter is not shared between threads.
+_EXPORTERS = threading.local()
 
-    return HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        embed_images=True)
+
+def _exporter():
+    """This thread's HTML exporter (board-pack template, no code, no prompts, images embedded)."""
+    exporter = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
+                                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                                embed_images=True)
+        _EXPORTERS.exporter = exporter
+    return exporter
 
 
 def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
