@@ -67,14 +67,13 @@ def _print_one(browser: str, folder: Path, page: str, profile: Path,
     """Print one page; its error in a line, or None when the PDF was written.
 
     ``running`` (guarded by ``lock``) holds the browser while it runs, so that :meth:`PagePrinter.cancel` can
-    kill it.
+    kill it. The browser stays in the run's process group, so a run killed with its group takes it along.
     """
     target = folder / pdf_name(page)
     cmd = [browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={target}", (folder / page).as_uri()]
     lock = lock or threading.Lock()
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError as exc:
         return f"{page}: {type(exc).__name__}: {exc}"
     with contextlib.suppress(OSError):
@@ -85,7 +84,7 @@ def _print_one(browser: str, folder: Path, page: str, profile: Path,
     try:
         _, stderr = proc.communicate(timeout=PAGE_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
-        _kill_group(proc)
+        _kill(proc)
         proc.communicate()
         return f"{page}: {type(exc).__name__}: {exc}"
     finally:
@@ -99,10 +98,8 @@ def _print_one(browser: str, folder: Path, page: str, profile: Path,
     return None
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill a browser and its helper processes (its own session, so its own process group)."""
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, 9)
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill a browser (its helper processes exit when it goes)."""
     with contextlib.suppress(OSError):
         proc.kill()
 
@@ -219,7 +216,7 @@ class PagePrinter:
         with self._lock:
             running = list(self._running)
         for proc in running:
-            _kill_group(proc)
+            _kill(proc)
         self.close()
 
     def close(self) -> None:
