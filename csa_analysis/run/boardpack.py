@@ -58,6 +58,7 @@ from csa_analysis.run.kernels import (
     _report_task,
     allow_reports,
     kernel_name,
+    preload_runner,
     run_report,
     stop_reports,
     warm_kernels,
@@ -322,6 +323,8 @@ def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts:
     failing = _fail_targets(county, fail)
     check_writable(target.path.parent)
     warm_up(data_dir)  # the report kernels' template imports (and reads the county) while the quarter is scored
+    if engine == "arrow":
+        preload_runner()  # and this process imports papermill and nbconvert for its report threads meanwhile
     # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
     scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True, engine=engine)
     config_sha256 = _config_sha256(county)
