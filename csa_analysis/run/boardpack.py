@@ -58,6 +58,7 @@ from csa_analysis.run.kernels import (
     _report_task,
     allow_reports,
     kernel_name,
+    preload_runner,
     run_report,
     stop_reports,
     warm_kernels,
@@ -74,7 +75,7 @@ from csa_analysis.run.output import (
     remove_stale,
     replace_dir,
 )
-from csa_analysis.run.pdf import print_pages
+from csa_analysis.run.pdf import PagePrinter
 from csa_analysis.run.pipeline import score_quarter
 
 
@@ -244,6 +245,7 @@ def assess(
     with out_lock(run.out):
         remove_stale(run.out)
         staging = Path(tempfile.mkdtemp(prefix=f".{run.out.name}.tmp-", dir=run.out.parent))
+        printer = PagePrinter(staging)  # issue 15: a PDF of each page, printed as soon as the page is written
         try:
             report_jobs = _report_jobs(run, staging, notebook_dir)
             workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(report_jobs)))
@@ -256,24 +258,26 @@ def assess(
                 write_workbook(run.scored.tables, run.scored.quality, run.county, run.scored.quarter,
                                staging / "board_pack.xlsx")
 
-            _run_reports(report_jobs, staging, kernel, timeout, report_timeout, workers, workbook, say, client)
+            _run_reports(report_jobs, staging, kernel, timeout, report_timeout, workers, workbook, say, client,
+                         printed=printer.submit)
             environment = [j for j in report_jobs if j.environment]
             if environment:
                 raise EnvironmentFailure(f"report {environment[0].name} could not be written: {environment[0].error}",
                                          path=run.out,
                                          advice="free some space or fix the folder's permissions, then run again")
             kept = _keep_reports(run.carried, run.out, staging)
-            pdf = print_pages(staging, [j.html for j in report_jobs if j.status == "ok"] + [r["html"] for r in kept],
-                              say)  # issue 15: a PDF of each page
+            pdf = printer.finish([j.html for j in report_jobs if j.status == "ok"] + [r["html"] for r in kept], say)
             _write_front(run, staging, report_jobs, kept, kernel, workers, pdf)
             failed = [j for j in report_jobs if j.status != "ok"]
             if failed and len(failed) == len(report_jobs) and run.previous is not None:
                 return _keep_previous(run.out, staging, failed)
             replace_dir(staging, run.out)
         except OSError as exc:
+            printer.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise environment_failure(exc, "cannot write the board pack") from None
         except BaseException:
+            printer.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     for j in failed:
@@ -319,6 +323,8 @@ def _plan(data_dir: str | Path, quarter: str | None, out: str | Path, districts:
     failing = _fail_targets(county, fail)
     check_writable(target.path.parent)
     warm_up(data_dir)  # the report kernels' template imports (and reads the county) while the quarter is scored
+    if engine == "arrow":
+        preload_runner()  # and this process imports papermill and nbconvert for its report threads meanwhile
     # The quarterly run trusts no stat index: every raw file is hashed (about a second a national year).
     scored = score_quarter(county, quarter, cache_dir=cache, progress=say, rehash=True, engine=engine)
     config_sha256 = _config_sha256(county)
@@ -381,9 +387,11 @@ def _keep_previous(out: Path, staging: Path, failed: Sequence[ReportJob]) -> int
 
 def _run_reports(report_jobs: list[ReportJob], staging: Path, kernel: str, timeout: float,
                  report_timeout: float | None, workers: int, meanwhile: Callable[[], None],
-                 say: Callable[[str], None], client=None) -> None:
+                 say: Callable[[str], None], client=None,
+                 printed: Callable[[str], None] | None = None) -> None:
     """Run every report (``workers`` at a time, or as tasks on a Dask cluster), calling ``meanwhile`` once
-    while they run; on Ctrl-C or SIGTERM cancel the queued ones, kill the running kernels and re-raise."""
+    while they run and ``printed`` with each page written (its path in the pack: PDFs are printed while the
+    other reports run); on Ctrl-C or SIGTERM cancel the queued ones, kill the running kernels and re-raise."""
     done_count = 0
     lock = threading.Lock()
 
@@ -394,6 +402,8 @@ def _run_reports(report_jobs: list[ReportJob], staging: Path, kernel: str, timeo
             mark = "ok" if job.status == "ok" else "FAILED"
             say(f"[{done_count}/{len(report_jobs)}] {job.name}: {mark} ({job.seconds:.1f} s)"
                 + (f" - {job.error}" if job.error else ""))
+        if printed is not None and job.status == "ok":
+            printed(job.html)
 
     allow_reports()
     if client is not None:
