@@ -39,7 +39,7 @@ from csa_analysis.ingest.combine import LOW_MONTH_SHARE, incomplete_force_months
 from csa_analysis.ingest.geography import METHODS, VINTAGES, DistrictSet, lookups_fingerprint, resolve_districts
 
 __all__ = ["COUNT_COLUMNS", "Dataset", "PLACING_COLUMNS", "RECORD_COLUMNS", "check_every_district_placed",
-           "count_placed", "county_districts", "file_vintages", "group_placing", "place", "place_grouped",
+           "county_districts", "file_vintages", "group_placing", "place", "place_grouped",
            "place_keys", "quality_account"]
 
 
@@ -337,13 +337,6 @@ def place_grouped(grouped: pa.Table | pd.DataFrame, county: County, account: dic
     }).sort_values(["district", "issue", "month"], ignore_index=True)[list(COUNT_COLUMNS)]
     counts["month"] = counts["month"].astype("str")
     return counts, quality
-
-
-def count_placed(table: pa.Table, county: County, account: dict[str, Any],
-                 codes_seen: Callable[[], list[str]] | None = None, memo_dir: Path | None = None
-                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """:func:`place_grouped` of :func:`group_placing`: counts and quality from the incidents' Arrow table."""
-    return place_grouped(group_placing(table), county, account, codes_seen, memo_dir)
 
 
 def place(table: pa.Table, county: County, account: dict[str, Any],

@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -272,14 +273,10 @@ class DevToolsBrowser:
 
 
 def _deadline(seconds: float) -> float:
-    import time
-
     return time.monotonic() + seconds
 
 
 def _left(deadline: float) -> float:
-    import time
-
     return deadline - time.monotonic()
 
 
