@@ -40,6 +40,12 @@ def test_a_hung_district_fails_by_name_and_the_county_still_finishes(tmp_path, h
     assert message in reports["Melton"]["error"]
     assert reports["Melton"]["seconds"] < 60
     assert reports["Leicestershire"]["status"] == "ok"
+    # the stopped report's audit notebook is kept, as far as it got: the cells before the hang ran, none after
+    audit = nbformat.read(out / reports["Melton"]["audit"], as_version=4)
+    code = [c for c in audit.cells if c.cell_type == "code"]
+    hang = next(i for i, c in enumerate(code) if "time.sleep(120)" in c.source)
+    assert all(c.execution_count for c in code[1:hang]) and code[1].metadata.papermill["status"] == "completed"
+    assert not any(c.execution_count for c in code[hang + 1:])
 
 
 def test_a_report_kernel_is_shut_down_without_an_interrupt_but_can_still_be_interrupted():

@@ -119,6 +119,21 @@ def warm_up(data_dir: str | Path | None = None) -> None:
 RUNNER_IMPORTS = ("papermill", "nbclient", "nbformat", "nbconvert", "jupyter_client.manager")
 
 
+def skip_iri_grammar() -> None:
+    """Keep jsonschema from building its IRI grammar in this process (1.5 CPU-seconds at import).
+
+    nbformat validates notebooks with jsonschema, and jsonschema imports ``rfc3987_syntax`` when it is installed
+    (JupyterLab's dependencies install it), which compiles a Lark grammar at import, only to check the "iri"
+    string format. The notebook schema uses no such format, so the runner's process marks the module absent
+    before jsonschema is first imported (an ``ImportError`` jsonschema expects and handles). A process that has
+    already imported jsonschema is left as it is.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def preload_runner() -> None:
     """Import what the report threads need (papermill, nbconvert, ...) in a background thread, now.
 
@@ -134,6 +149,7 @@ def preload_runner() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module("nbconvert").HTMLExporter  # noqa: B018 - its lazy import
 
+    skip_iri_grammar()
     threading.Thread(target=load, name="csa-preload", daemon=True).start()
 
 
@@ -217,12 +233,58 @@ def _kernel_manager(seconds: float | None, fired: threading.Event) -> type:
     return ReportKernelManager
 
 
+#: The papermill engine of the board-pack runner (:func:`_report_engine`), registered under this name.
+ENGINE_NAME = "csa-report"
+
+
+@functools.cache
+def _report_engine() -> str:
+    """Register and name papermill's nbclient engine with the executed notebook saved once, not after each cell.
+
+    papermill's own manager rewrites the whole output notebook (serialised, validated, deep-copied) when each
+    cell starts and ends: about 80 writes of a growing notebook a district report, 2 CPU-seconds of the runner's
+    process per report, all under one interpreter lock shared by the report threads. Here the notebook is written
+    once: by papermill at the end (and by papermill with the error marked when a cell fails), or by this engine
+    when execution stops early (the kernel died or was killed at its time limit), as far as it got, so a failed
+    report always leaves its audit notebook. Only papermill's periodic save of a cell running for minutes is lost.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SavedOnce(NotebookExecutionManager):
+        stopped = False  # execution ended early: notebook_complete's save writes the partial notebook
+
+        def save(self, **kwargs: Any) -> None:
+            if self.stopped:
+                super().save(**kwargs)
+
+    class ReportEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):  # papermill's Engine.execute_notebook, SavedOnce
+            nb_man = SavedOnce(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                               autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                nb_man.stopped = True
+                raise
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE_NAME, ReportEngine)
+    return ENGINE_NAME
+
+
 def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
                report_timeout: float | None = None) -> None:
     """Execute one notebook into ``staging`` and export its HTML; record status, seconds and error on ``job``.
 
     ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
     """
+    skip_iri_grammar()
     import papermill as pm
 
     started = time.perf_counter()
@@ -237,6 +299,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
                 # reaches the notebook as an absolute parameter instead.
                 nb = pm.execute_notebook(
                     str(job.notebook), str(out_nb), parameters=job.parameters, kernel_name=kernel,
+                    engine_name=_report_engine(),
                     progress_bar=False, log_output=False, execution_timeout=timeout, kernel_manager_class=manager,
                     # keep the terminal's progress lines readable: no kernel start-up warnings, errors only
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
