@@ -167,14 +167,18 @@ _EXPORTERS = threading.local()
 
 
 def _exporter():
-    """This thread's HTML exporter (board-pack template, no code, no prompts, images embedded)."""
+    """This thread's HTML exporter (board-pack template, no code, no prompts).
+
+    Every chart is a data URI already (:func:`csa_analysis.report.charts.png`) and the notebooks' markdown links
+    no image, so nbconvert's ``embed_images`` (which parses each markdown cell's HTML for images) is off.
+    """
     exporter = getattr(_EXPORTERS, "exporter", None)
     if exporter is None:
         from nbconvert import HTMLExporter
 
         exporter = HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
                                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                                embed_images=True)
+                                embed_images=False)
         _EXPORTERS.exporter = exporter
     return exporter
 

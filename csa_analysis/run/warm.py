@@ -68,6 +68,14 @@ WARM_IMPORTS = (
     "nbformat",
     "csa_analysis.report.sections",
     "csa_analysis.run.notebook",
+    # what the sections import when they first run (0.5 CPU-seconds a report): Table C2 and peers (scipy.sparse),
+    # the charts of places, the glossary, the change test (scipy.special), the workbook reader
+    "csa_analysis.sources.peers",
+    "csa_analysis.report.place_charts",
+    "csa_analysis.report.glossary",
+    "scipy.special",
+    "pyarrow.dataset",
+    "python_calamine",
 )
 #: ``0`` starts every report kernel the ordinary way (a fresh interpreter), as before the template existed.
 FORK_ENV = "CSA_FORK_KERNELS"
