@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import html
 import io
 import json
 import re
@@ -56,7 +57,9 @@ def test_assess_exits_zero_and_writes_every_file_of_the_contract(pack):
 
 
 def _sections(page: str) -> list[str]:
-    return [re.sub(r"<[^>]+>|¶", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
+    """The h2 headings' text as a browser shows it (tags and character references resolved, no anchor ¶)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+            for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
 # 2018-19Q3 in five months of data: no month-of-year pattern or rolling total (the pages say why). County: heat
@@ -76,6 +79,43 @@ def test_html_has_its_sections_and_charts_and_no_code_or_errors(pack, rel, secti
     assert "open_report(" not in page and "import " not in page  # no input cells
     assert "jp-OutputArea-error" not in page and "Traceback" not in page
     assert not re.findall(r'(?:src|href)\s*=\s*"(?:https?:)?//', page)  # works offline
+
+
+def _start_tags(page: str) -> list[tuple[str, tuple]]:
+    """Every start tag with its attributes (class words normalised), in order."""
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, tuple]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, tuple(sorted((k, " ".join((v or "").split()) if k == "class" else v or "")
+                                                for k, v in attrs))))
+
+    parser = Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+@pytest.mark.parametrize("rel", ["county", "districts/melton"])
+def test_pages_have_the_markup_of_nbconverts_own_html_exporter(pack, rel):
+    """The runner's exporter skips nbconvert's BeautifulSoup pass (focusable outputs, alt text) and does the same
+    on the text: every element and attribute is as nbconvert's HTMLExporter makes it from the audit notebook."""
+    from nbconvert import HTMLExporter
+
+    from csa_analysis.paths import TEMPLATE_DIR
+
+    page = (pack[1] / f"{rel}.html").read_text(encoding="utf-8")
+    nb = nbformat.read(pack[1] / f"{rel}.ipynb", as_version=4)
+    theirs, _ = HTMLExporter(template_name="boardpack", extra_template_basedirs=[str(TEMPLATE_DIR)],
+                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                             embed_images=True).from_notebook_node(nb, resources={"metadata": {"name": "x"}})
+    ours, theirs = _start_tags(page), _start_tags(theirs)
+    assert len(ours) > 1000
+    assert [t for t in ours if t[0] != "title"] == [t for t in theirs if t[0] != "title"]
+    assert sum(dict(attrs).get("tabindex") == "0" for _, attrs in ours) > 20  # every output area focusable
 
 
 def test_district_page_names_its_district_period_and_figures(pack):

@@ -112,7 +112,9 @@ def executed(tmp_path_factory):
 
 
 def _sections(page: str) -> list[str]:
-    return [re.sub(r"<[^>]+>|¶", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
+    """The h2 headings' text as a browser shows it (tags and character references resolved, no anchor ¶)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+            for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
 # district: trend, rates, matrix, hotspots, density, month of year, rolling total, outcomes; county: heat map,
