@@ -121,7 +121,7 @@ RUNNER_IMPORTS = ("papermill", "nbclient", "nbformat", "nbconvert", "jupyter_cli
 
 
 def skip_iri_grammar() -> None:
-    """Keep jsonschema from building its IRI grammar in this process (1.5 CPU-seconds at import).
+    """Keep jsonschema from building its IRI grammar in this process (about 1.7 CPU-seconds at import).
 
     nbformat validates notebooks with jsonschema, and jsonschema imports ``rfc3987_syntax`` when it is installed
     (JupyterLab's dependencies install it), which compiles a Lark grammar at import, only to check the "iri"
