@@ -60,7 +60,7 @@ def test_a_page_submitted_but_no_longer_wanted_leaves_no_pdf(tmp_path, monkeypat
 @needs_chromium
 def test_cancel_stops_the_browser_at_once(tmp_path, monkeypatch):
     monkeypatch.delenv(pdf.CHROMIUM_ENV, raising=False)
-    pages = _pages(tmp_path, [f"districts/d{i}.html" for i in range(6)])
+    pages = _pages(tmp_path, [f"districts/d{i}.html" for i in range(40)])  # more than a second's printing
     printer = pdf.PagePrinter(tmp_path)
     for p in pages:
         printer.submit(p)

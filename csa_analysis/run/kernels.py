@@ -285,35 +285,42 @@ ENGINE_NAME = "csa-report"
 
 @functools.cache
 def _report_engine() -> str:
-    """Register and name papermill's nbclient engine with the executed notebook saved once, not after each cell.
+    """Register and name papermill's nbclient engine that saves the executed notebook when it starts and ends,
+    not after each cell.
 
-    papermill's own manager rewrites the whole output notebook (serialised, validated, deep-copied) when each
-    cell starts and ends: about 80 writes of a growing notebook a district report, 2 CPU-seconds of the runner's
-    process per report, all under one interpreter lock shared by the report threads. Here the notebook is written
-    once: by papermill at the end (and by papermill with the error marked when a cell fails), or by this engine
-    when execution stops early (the kernel died or was killed at its time limit), as far as it got, so a failed
-    report always leaves its audit notebook. Only papermill's periodic save of a cell running for minutes is lost.
+    papermill's own manager rewrites the whole output notebook (serialised with its charts, validated,
+    deep-copied) when each cell starts and ends: about 80 writes of a growing notebook a district report, about
+    2 CPU-seconds of the runner's process per report, all under one interpreter lock shared by the report
+    threads. Here the notebook is written when execution starts (parameters in, no output yet: the report's audit
+    notebook exists while it runs, as before), then once at the end by papermill (with the error marked when a
+    cell fails), or by this engine when execution stops early (the kernel died or was killed at its time limit),
+    as far as it got, so a failed report always leaves its audit notebook. Only papermill's periodic save of a
+    cell running for minutes is not made.
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-    class SavedOnce(NotebookExecutionManager):
-        stopped = False  # execution ended early: notebook_complete's save writes the partial notebook
+    class StartAndEnd(NotebookExecutionManager):
+        saving = True  # until execution starts, and again if it stops early
+
+        def notebook_start(self, **kwargs: Any) -> None:
+            super().notebook_start(**kwargs)  # saves the notebook as it starts
+            self.saving = False
 
         def save(self, **kwargs: Any) -> None:
-            if self.stopped:
+            if self.saving:
                 super().save(**kwargs)
 
     class ReportEngine(NBClientEngine):
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):  # papermill's Engine.execute_notebook, SavedOnce
-            nb_man = SavedOnce(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                               autosave_cell_every=autosave_cell_every)
+                             autosave_cell_every=30, **kwargs):  # papermill's Engine.execute_notebook, StartAndEnd
+            nb_man = StartAndEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                 autosave_cell_every=autosave_cell_every)
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
             except BaseException:
-                nb_man.stopped = True
+                nb_man.saving = True  # notebook_complete below writes the notebook as far as it got
                 raise
             finally:
                 nb_man.cleanup_pbar()
