@@ -713,7 +713,10 @@ def test_a_signal_stops_the_run_promptly_kills_its_kernels_and_keeps_the_pack(tm
     env = {**os.environ, "CSA_CACHE_DIR": str(tmp_path / "cache")}
     argv = [sys.executable, "-m", "csa_analysis.cli", "assess", "--data", str(SAMPLE_DIR), "--out", str(out),
             "--jobs", "2"]
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C reaches the run even when this suite was started in the background (`make test &` ignores SIGINT,
+    # and an ignored signal stays ignored across exec)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     kernels: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
@@ -775,11 +778,15 @@ def test_ctrl_c_kills_a_hung_report_at_once_and_keeps_the_pack(tmp_path):
                 return
             time.sleep(0.1)
 
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises, even in a background suite
     threading.Thread(target=interrupt_when_running, daemon=True).start()
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        boardpack.assess(SAMPLE_DIR, out=out, districts=["Melton"], notebook_dir=folder, jobs=2, progress=False,
-                         cache_dir=tmp_path / "cache")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            boardpack.assess(SAMPLE_DIR, out=out, districts=["Melton"], notebook_dir=folder, jobs=2, progress=False,
+                             cache_dir=tmp_path / "cache")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 90
     assert tree_hashes(out) == before and not list(tmp_path.glob(".pack.tmp-*"))
     time.sleep(0.5)
