@@ -59,6 +59,7 @@ from csa_analysis.run.kernels import (
     allow_reports,
     kernel_name,
     preload_runner,
+    ready_kernel_starts,
     run_report,
     stop_reports,
     warm_kernels,
@@ -250,6 +251,7 @@ def assess(
             report_jobs = _report_jobs(run, staging, notebook_dir)
             workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(report_jobs)))
             kernel = kernel_name()
+            ready_kernel_starts()
             say(f"Running {len(report_jobs)} reports, {workers} at a time (kernel {kernel})")
 
             def workbook() -> None:  # written while the kernels run: the main thread is idle then

@@ -162,6 +162,18 @@ def kernel_name() -> str:
     return KERNEL_NAME if KERNEL_NAME in specs else "python3"
 
 
+def ready_kernel_starts() -> None:
+    """Make, in the calling (main) thread, the import a report thread's first kernel start would make.
+
+    jupyter_client finds the machine's IP addresses (importing psutil) when it writes the first connection file.
+    Left to the report threads, they import it side by side as their kernels start; after a Ctrl-C at that
+    moment a run was once found hung at exit, its two report threads waiting on psutil's module lock.
+    """
+    from jupyter_client.localinterfaces import localhost
+
+    localhost()
+
+
 #: One HTML exporter per runner thread: building one (finding and compiling the templates) costs more than a
 #: district page's export, and an exporter is not shared between threads.
 _EXPORTERS = threading.local()
