@@ -342,18 +342,11 @@ def file_details(table: pa.Table, geography: Geography) -> dict[str, Any]:
     """
     lsoa = ["lsoa_code", "lsoa_name"]
     pairs = table.select(lsoa).unify_dictionaries().group_by(lsoa).aggregate([])
-    # decoded in Arrow, then one array each: to_pylist() decoded a dictionary array element by element
-    codes, names = (_decoded(pairs[c]).to_numpy(zero_copy_only=False) for c in lsoa)
-    choice = geography.file_vintage(codes, names)
+    # the Arrow columns as they are (to_pylist() decoded the dictionaries element by element)
+    choice = geography.file_vintage(pairs["lsoa_code"], pairs["lsoa_name"])
     forces = pc.unique(table["force"]).cast(pa.string()).drop_null().to_pylist()
     return {"vintage": choice.vintage, "vintage_evidence": [choice.evidence_2011, choice.evidence_2021],
             "falls_within": sorted(forces)}
-
-
-def _decoded(column: pa.ChunkedArray) -> pa.Array:
-    """One plain (not dictionary-encoded) array of a column's values."""
-    array = column.combine_chunks()
-    return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
 
 
 #: Columns of the incidents per placement key, issue and month kept with each cache entry (:func:`read_key_counts`).

@@ -697,8 +697,9 @@ class Geography:
             s21 += np.bincount(g[m21 & ~m11], minlength=n_groups)
         return s11, s21
 
-    def file_vintage(self, codes: Sequence[str | None] | np.ndarray,
-                     names: Sequence[str | None] | np.ndarray | None = None) -> VintageChoice:
+    def file_vintage(self, codes: Sequence[str | None] | np.ndarray | pa.Array | pa.ChunkedArray,
+                     names: Sequence[str | None] | np.ndarray | pa.Array | pa.ChunkedArray | None = None
+                     ) -> VintageChoice:
         """The LSOA vintage of a set of codes (and their names), by the rule in the module notes.
 
         Examples
