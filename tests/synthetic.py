@@ -7,6 +7,8 @@ made up; one holds an ampersand and one an apostrophe, to exercise escaping and 
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +59,13 @@ ISSUE_FACTS: dict[str, tuple[float, float | None, float | None]] = {
     "Violence and sexual offences": (4.8, 197.0, None),
 }
 assert tuple(ISSUE_FACTS) == ISSUES
+
+
+def h2_headings(page: str) -> list[str]:
+    """The h2 headings' text of an HTML page as a browser shows it (tags and character references resolved, no
+    anchor ¶): what :data:`DISTRICT_SECTIONS` and :data:`COUNTY_SECTIONS` list."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+            for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
 
 
 def _months(quarter: Quarter, back: int = 15) -> list[str]:

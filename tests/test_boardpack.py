@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import html
 import io
 import json
 import re
@@ -27,7 +26,14 @@ from csa_analysis.run.boardpack import assess
 from csa_analysis.run.output import slug
 
 from datafactory import SAMPLE_DIR, previous_pack, tree_hashes
-from synthetic import COUNTY_NAME, COUNTY_SECTIONS, DISTRICT_SECTIONS, synthetic_scored, write_county
+from synthetic import (
+    COUNTY_NAME,
+    COUNTY_SECTIONS,
+    DISTRICT_SECTIONS,
+    h2_headings,
+    synthetic_scored,
+    write_county,
+)
 
 DISTRICTS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
              "North West Leicestershire", "Oadby and Wigston"]
@@ -56,12 +62,6 @@ def test_assess_exits_zero_and_writes_every_file_of_the_contract(pack):
     assert not list(out.parent.glob(f".{out.name}.tmp-*"))  # no staging folder left behind
 
 
-def _sections(page: str) -> list[str]:
-    """The h2 headings' text as a browser shows it (tags and character references resolved, no anchor ¶)."""
-    return [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
-            for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
-
-
 # 2018-19Q3 in five months of data: no month-of-year pattern or rolling total (the pages say why). County: heat
 # map, funnel, matrix, trend, density, outcomes, funding, sensitivity, partnerships; district: trend, rates,
 # matrix, hotspots, density, outcomes.
@@ -72,7 +72,7 @@ def _sections(page: str) -> list[str]:
 ])
 def test_html_has_its_sections_and_charts_and_no_code_or_errors(pack, rel, sections, images):
     page = (pack[1] / rel).read_text(encoding="utf-8")
-    assert _sections(page) == sections
+    assert h2_headings(page) == sections
     assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == images
     assert len(re.findall(r"<img", page)) == images
     assert "No description has been provided" not in page  # every chart has its title as alt text

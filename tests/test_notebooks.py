@@ -24,6 +24,7 @@ from synthetic import (
     DISTRICT_SECTIONS,
     QUARTER,
     SYNTHETIC_INPUTS,
+    h2_headings,
     synthetic_quality,
     synthetic_tables,
     synthetic_where_when,
@@ -111,12 +112,6 @@ def executed(tmp_path_factory):
         return {k: f.result() for k, f in futures.items()}
 
 
-def _sections(page: str) -> list[str]:
-    """The h2 headings' text as a browser shows it (tags and character references resolved, no anchor ¶)."""
-    return [html.unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
-            for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
-
-
 # district: trend, rates, matrix, hotspots, density, month of year, rolling total, outcomes; county: heat map,
 # funnel, matrix, trend, density, month of year, rolling total, outcomes, funding, sensitivity
 @pytest.mark.parametrize("kind,sections,images", [("district", DISTRICT_SECTIONS, 8), ("county", COUNTY_SECTIONS, 10)])
@@ -128,7 +123,7 @@ class TestExecuted:
         assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"] == []
 
     def test_every_section_in_order(self, executed, kind, sections, images):
-        assert _sections(executed[kind][1]) == sections
+        assert h2_headings(executed[kind][1]) == sections
 
     def test_every_chart_is_an_embedded_png_with_alt_text(self, executed, kind, sections, images):
         tags = re.findall(r"<img\b[^>]*>", executed[kind][1])
