@@ -166,16 +166,16 @@ def hash_files(data: str) -> dict:
 
 def write_parquet(cache: str) -> dict:
     """One step of ingest on its own: writing the processed table (read back from the cache) as the cache does:
-    with its options (uncompressed, statistics only on the month, dictionary encoding)."""
+    with its options (:func:`csa_analysis.ingest.cache.parquet_options`)."""
     import pyarrow.parquet as pq
 
     src = sorted((Path(cache) / "incidents").glob("*.parquet"))[-1]
     table = pq.read_table(src)
     out = Path(tempfile.mkdtemp(prefix="bench-write-")) / "t.parquet"
     t = time.perf_counter()
-    from csa_analysis.ingest.cache import _PARQUET_OPTIONS
+    from csa_analysis.ingest.cache import parquet_options
 
-    pq.write_table(table, out, **_PARQUET_OPTIONS)
+    pq.write_table(table, out, **parquet_options(table.schema))
     seconds = time.perf_counter() - t
     shutil.rmtree(out.parent, ignore_errors=True)
     return {"seconds": seconds, "rows": table.num_rows, "peak_rss_mib": _peak_rss_mib()}

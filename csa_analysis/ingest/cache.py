@@ -197,9 +197,27 @@ def _read_entry(cache: Path, key: str, verify_data: bool,
     return path, account
 
 
-#: How the incidents are written: no compression and no statistics (the cache is read whole, column by
-#: column, so neither pays for its cost at national scale); dictionaries kept (locations repeat a lot).
-_PARQUET_OPTIONS = {"compression": "none", "write_statistics": ["month"], "use_dictionary": True}
+#: How the incidents are written: no compression and statistics only on the month (the cache is read whole,
+#: column by column, so neither pays for its cost at national scale).
+_PARQUET_OPTIONS = {"compression": "none", "write_statistics": ["month"]}
+#: Plain text columns worth a Parquet dictionary (locations repeat a lot). Crime IDs are unique, and Context is
+#: nearly always blank: trying a dictionary for them only costs time before the writer gives up on it.
+_DICTIONARY_TEXT = ("location",)
+
+
+def parquet_options(schema: pa.Schema) -> dict[str, Any]:
+    """The writer options of the incidents file of ``schema``: :data:`_PARQUET_OPTIONS`, and dictionary pages for
+    the Arrow dictionary columns (kept as they are) and :data:`_DICTIONARY_TEXT` only.
+
+    Examples
+    --------
+    >>> schema = pa.schema([("crime_id", pa.string()), ("issue", pa.dictionary(pa.int32(), pa.string())),
+    ...                     ("location", pa.string())])
+    >>> parquet_options(schema)["use_dictionary"]
+    ['issue', 'location']
+    """
+    dictionary = [f.name for f in schema if pa.types.is_dictionary(f.type) or f.name in _DICTIONARY_TEXT]
+    return {**_PARQUET_OPTIONS, "use_dictionary": dictionary}
 
 
 def ensure_cache(
@@ -329,9 +347,9 @@ def _ensure_cache(source: str | Path, cache: Path, say: Callable[[str], None], w
 def file_details(table: pa.Table, geography: Geography) -> dict[str, Any]:
     """What placing needs to know about a whole file, fixed when it is parsed: its LSOA vintage and forces.
 
-    The vintage is read from the file's distinct (LSOA code, LSOA name) pairs by
-    :meth:`~csa_analysis.ingest.geography.Geography.file_vintage`, so every engine (Arrow on the whole table,
-    Dask on one partition at a time) reads the file's codes in the same vintage.
+    The vintage is read from the file's distinct LSOA codes and (code, name) pairs by
+    :meth:`~csa_analysis.ingest.geography.Geography.column_vintage`, on the columns' dictionaries, so every engine
+    (Arrow on the whole table, Dask on one partition at a time) reads the file's codes in the same vintage.
 
     Returns
     -------
@@ -340,10 +358,7 @@ def file_details(table: pa.Table, geography: Geography) -> dict[str, Any]:
         or code-name pairs only that vintage explains) and ``falls_within`` (the file's distinct ``Falls within``
         forces, sorted).
     """
-    lsoa = ["lsoa_code", "lsoa_name"]
-    pairs = table.select(lsoa).unify_dictionaries().group_by(lsoa).aggregate([])
-    # the Arrow columns as they are (to_pylist() decoded the dictionaries element by element)
-    choice = geography.file_vintage(pairs["lsoa_code"], pairs["lsoa_name"])
+    choice = geography.column_vintage(table["lsoa_code"], table["lsoa_name"])
     forces = pc.unique(table["force"]).cast(pa.string()).drop_null().to_pylist()
     return {"vintage": choice.vintage, "vintage_evidence": [choice.evidence_2011, choice.evidence_2021],
             "falls_within": sorted(forces)}
@@ -478,7 +493,7 @@ def _build(files: Sequence[StreetFile], hashes: Sequence[str | None], out: Path,
                     continue
                 table = table.append_column("place", _month_keys(table, vintages, geography))
                 if writer is None:
-                    writer = pq.ParquetWriter(out, table.schema, **_PARQUET_OPTIONS)
+                    writer = pq.ParquetWriter(out, table.schema, **parquet_options(table.schema))
                 if table.schema != writer.schema:
                     table = table.cast(writer.schema)
                 written = write_pool.submit(write, table)

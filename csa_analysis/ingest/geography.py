@@ -727,6 +727,34 @@ class Geography:
         s11, s21 = self._evidence(code_idx, name_idx, np.zeros(len(code_arr), np.int64), 1, i11, i21, name_norm)
         return _choice(int(s11[0]), int(s21[0]))
 
+    def column_vintage(self, lsoa_code: pa.Array | pa.ChunkedArray,
+                       lsoa_name: pa.Array | pa.ChunkedArray | None = None) -> VintageChoice:
+        """:meth:`file_vintage` of a whole file's Arrow columns, worked out on their dictionaries.
+
+        Each distinct code and name is trimmed, looked up and normalised once; the rows only index them, and
+        the distinct codes and (code, name) pairs are found among those indices. This is how :meth:`place_rows`
+        weighs the evidence of each file, so ingest and every engine choose the same vintage.
+
+        Parameters
+        ----------
+        lsoa_code, lsoa_name : Arrow arrays
+            One file's ``lsoa_code`` and ``lsoa_name`` columns (dictionary-encoded or plain; nulls allowed).
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> geo = Geography.load()
+        >>> codes = pa.array(["E01030152", "E01030152", None]).dictionary_encode()
+        >>> geo.column_vintage(codes, pa.array(["Suffolk Coastal 004A", "Suffolk Coastal 004A", None]))
+        VintageChoice(vintage='2011', evidence_2011=1, evidence_2021=0, decided_by='evidence')
+        """
+        code_dict, code_idx, name_dict, name_idx = _lsoa_parts(lsoa_code, lsoa_name)
+        i11 = self._index["2011"].get_indexer(code_dict)
+        i21 = self._index["2021"].get_indexer(code_dict)
+        s11, s21 = self._evidence(code_idx, name_idx, np.zeros(len(code_idx), np.int64), 1, i11, i21,
+                                  _normalised(name_dict))
+        return _choice(int(s11[0]), int(s21[0]))
+
     # -- placement keys (fixed at ingest) ---------------------------------------------------------
 
     def _cells(self, vintage: str) -> tuple[np.ndarray, dict[str, int]]:
@@ -1147,12 +1175,8 @@ class DistrictSet:
         >>> rows.district.tolist(), list(rows.method), rows.groups["vintage"].tolist()
         ([0, 0, -1], ['code', 'code', 'no_lsoa'], ['2011', '2021'])
         """
-        code_dict, code_idx = _dict_parts(lsoa_code)
+        code_dict, code_idx, name_dict, name_idx = _lsoa_parts(lsoa_code, lsoa_name)
         n = len(code_idx)
-        if lsoa_name is None:
-            name_dict, name_idx = np.array([], dtype=object), np.full(n, -1, dtype=np.int64)
-        else:
-            name_dict, name_idx = _dict_parts(lsoa_name)
         if group is None:
             labels, group_idx = ["all rows"], np.zeros(n, dtype=np.int64)
         else:
@@ -1160,9 +1184,6 @@ class DistrictSet:
             labels = [str(x) for x in gd]
             group_idx = np.where(group_idx >= 0, group_idx, len(labels))
             labels.append("rows without a file")
-        code_dict = _codes(code_dict)
-        code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
-        name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
         return self._place(code_dict, code_idx, name_dict, name_idx, group_idx, labels, vintage)[0]
 
     def _place(self, code_dict: np.ndarray, code_idx: np.ndarray, name_dict: np.ndarray, name_idx: np.ndarray,
@@ -1401,6 +1422,21 @@ def _arrow_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]
     if not pa.types.is_dictionary(arr.type):
         arr = arr.cast(pa.string()).dictionary_encode()
     return arr.dictionary.cast(pa.string()), arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _lsoa_parts(lsoa_code: pa.Array | pa.ChunkedArray, lsoa_name: pa.Array | pa.ChunkedArray | None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct codes (trimmed, upper-cased; missing where blank) and distinct names of LSOA columns, and each
+    row's index into them (int64; -1 where the code is blank, or the name blank or not given)."""
+    code_dict, code_idx = _dict_parts(lsoa_code)
+    if lsoa_name is None:
+        name_dict, name_idx = np.array([], dtype=object), np.full(len(code_idx), -1, dtype=np.int64)
+    else:
+        name_dict, name_idx = _dict_parts(lsoa_name)
+    code_dict = _codes(code_dict)
+    code_idx = np.where(_ext(pd.notna(code_dict).astype(bool), False)[code_idx], code_idx, -1)
+    name_idx = np.where(_ext(_present(name_dict), False)[name_idx], name_idx, -1)
+    return code_dict, code_idx, name_dict, name_idx
 
 
 def _dict_parts(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:

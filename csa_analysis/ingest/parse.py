@@ -40,7 +40,9 @@ GB_BOUNDS = {"lon_min": -8.75, "lon_max": 1.80, "lat_min": 49.85, "lat_max": 60.
 _LSOA_SUFFIX = r"^(.*\S)\s+[0-9]{3}[A-Z]$"
 
 #: Bumped whenever parsing changes, so old cache entries are not reused.
-PARSER_VERSION = "6"  # 5: each input's LSOA vintage and forces, rows per force-month; 6: each row's placement key
+#: 5: each input's LSOA vintage and forces, rows per force-month; 6: each row's placement key; 7: the vintage
+#: evidence counts a file's distinct codes (not its distinct code-name pairs), as the engines do.
+PARSER_VERSION = "7"
 
 
 
@@ -136,7 +138,7 @@ _FAST_TYPES = {
 def _read_csv(data: bytes, types: dict[str, pa.DataType], header: Sequence[str]) -> pa.Table:
     """Read the CSV with the header's names as :func:`_check_header` cleaned them (stray spaces dropped)."""
     return pacsv.read_csv(
-        io.BytesIO(data),
+        pa.BufferReader(data),  # read in Arrow from the bytes (no Python file calls, no copies)
         read_options=pacsv.ReadOptions(use_threads=False, column_names=list(header), skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
@@ -236,7 +238,8 @@ def _diagnose(data: bytes, label: str, month: str | None, header: list[str], exc
 
 
 def _check_header(data: bytes, label: str) -> list[str]:
-    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    end = data.find(b"\n")
+    first = (data if end < 0 else data[:end]).rstrip(b"\r")  # the header row only (no copy of the rest)
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError as exc:
