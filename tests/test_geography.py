@@ -491,3 +491,33 @@ def test_all_2018_districts_place_every_2011_lsoa_and_refuse_2021_files(geo):
     assert (county.placement(lsoas).table["district"] >= 0).all()
     with pytest.raises(InputError, match="cannot be placed with 2021 LSOA codes"):
         county.placement(["E01035154"])
+
+
+@pytest.mark.parametrize("sample", ["leicestershire", "leicestershire-2025", "suffolk-2025"])
+def test_column_vintage_weighs_a_files_distinct_codes_and_pairs_like_file_vintage(geo, sample):
+    """Ingest reads each file's vintage from its columns' dictionaries; on every shipped street file that gives the
+    vintage and evidence of :meth:`Geography.file_vintage` on the file's distinct (code, name) pairs, counted here
+    with ``csv``."""
+    files = discover_street_files(RAW / sample / "police_uk")
+    assert files
+    for f in files:
+        rows = csv.DictReader(io.StringIO(f.read_bytes().decode("utf-8-sig"), newline=""))
+        pairs = sorted({(r["LSOA code"] or None, r["LSOA name"] or None) for r in rows}, key=str)
+        table = parse_street_table(f.read_bytes(), f.label, f.month)
+        expected = geo.file_vintage([c for c, _ in pairs], [n for _, n in pairs])
+        assert geo.column_vintage(table["lsoa_code"], table["lsoa_name"]) == expected, f.label
+
+
+def test_column_vintage_counts_each_code_once_across_rows_and_chunks(geo):
+    # E01035154 exists in 2021 only, E01027664 in 2011 only; E01030152 persisted, and "Suffolk Coastal 004A" is its
+    # 2011 name. The CSV reader gives a file in chunks, each with its own dictionary: a code repeated in rows and
+    # chunks is one piece of evidence.
+    codes = pa.chunked_array([pa.array(["E01035154", "E01035154", "E01030152"]).dictionary_encode(),
+                              pa.array([None, "E01027664", "E01035154", "E01030152"]).dictionary_encode()])
+    names = pa.array(["East Suffolk 014C"] * 2 + ["Suffolk Coastal 004A", None, "Harrogate 008B",
+                                                    "East Suffolk 014C", "Suffolk Coastal 004A"])
+    choice = geo.column_vintage(codes, names)
+    assert (choice.evidence_2011, choice.evidence_2021) == (2, 1)
+    assert (choice.vintage, choice.decided_by) == ("2011", "evidence")
+    assert choice == geo.file_vintage(["E01035154", "E01030152", "E01027664"],
+                                      ["East Suffolk 014C", "Suffolk Coastal 004A", "Harrogate 008B"])
