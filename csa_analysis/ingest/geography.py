@@ -360,6 +360,11 @@ class Geography:
             "2011": self._index["2021"].get_indexer(self._index["2011"]),
             "2021": self._index["2011"].get_indexer(self._index["2021"]),
         }
+        # Every code of either vintage once, with its position in each (-1 where absent): one hash lookup finds a
+        # file's codes in both vintages (:meth:`_positions`).
+        both = self._index["2011"].append(self._index["2021"][self._persist["2021"] < 0])
+        self._either = pd.Index(both)
+        self._either_pos = {v: self._index[v].get_indexer(both).astype(np.int64) for v in VINTAGES}
         # 2021 LSOAs whose code persists from 2011 under another ONS name (vintage evidence from names).
         p21 = self._persist["2021"]
         self._renamed = (p21 >= 0) & (self._lsoa_name_norm["2021"] != _ext(self._lsoa_name_norm["2011"], None)[p21])
@@ -663,6 +668,11 @@ class Geography:
 
     # -- vintages ----------------------------------------------------------------------------------
 
+    def _positions(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Position of each code in the 2011 and in the 2021 LSOA lookup (int64, -1 where absent)."""
+        at = self._either.get_indexer(codes)
+        return _ext(self._either_pos["2011"])[at], _ext(self._either_pos["2021"])[at]
+
     def _evidence(self, code_idx: np.ndarray, name_idx: np.ndarray, group_idx: np.ndarray, n_groups: int,
                   i11: np.ndarray, i21: np.ndarray, name_norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vintage evidence per group (see :class:`VintageChoice`), from the few rows that can carry any.
@@ -722,8 +732,7 @@ class Geography:
         else:
             name_norm = _normalised(names)
             name_idx = np.where(pd.notna(name_norm), idx, -1)
-        i11 = self._index["2011"].get_indexer(code_arr)
-        i21 = self._index["2021"].get_indexer(code_arr)
+        i11, i21 = self._positions(code_arr)
         s11, s21 = self._evidence(code_idx, name_idx, np.zeros(len(code_arr), np.int64), 1, i11, i21, name_norm)
         return _choice(int(s11[0]), int(s21[0]))
 
@@ -749,8 +758,7 @@ class Geography:
         VintageChoice(vintage='2011', evidence_2011=1, evidence_2021=0, decided_by='evidence')
         """
         code_dict, code_idx, name_dict, name_idx = _lsoa_parts(lsoa_code, lsoa_name)
-        i11 = self._index["2011"].get_indexer(code_dict)
-        i21 = self._index["2021"].get_indexer(code_dict)
+        i11, i21 = self._positions(code_dict)
         s11, s21 = self._evidence(code_idx, name_idx, np.zeros(len(code_idx), np.int64), 1, i11, i21,
                                   _normalised(name_dict))
         return _choice(int(s11[0]), int(s21[0]))
@@ -1192,8 +1200,7 @@ class DistrictSet:
         """Rows placed, and per distinct code the vintage it is read in when its file is of each vintage."""
         geo = self.geography
         n_groups = len(labels)
-        i11 = geo._index["2011"].get_indexer(code_dict)
-        i21 = geo._index["2021"].get_indexer(code_dict)
+        i11, i21 = geo._positions(code_dict)
         name_norm = _normalised(name_dict)
         s11, s21 = geo._evidence(code_idx, name_idx, group_idx, n_groups, i11, i21, name_norm)
         given = vintage if isinstance(vintage, Mapping) else dict.fromkeys(labels, vintage)
