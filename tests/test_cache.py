@@ -76,6 +76,23 @@ def test_the_cache_is_parquet_with_categorical_columns_and_raw_data_is_untouched
     assert tree_hashes(root) == before
 
 
+def test_the_cache_keeps_parquet_dictionaries_for_repeating_text_only(tmp_path):
+    lines = pick(OCT, where=lambda r: r["LSOA name"].startswith("Charnwood "), n=400)
+    root = make_data_dir(tmp_path / "data", {"2018-10": lines}, county_toml("Charnwood"))
+    load_dataset(read_county(root))
+    (path,) = (cache_mod.default_cache_dir() / "incidents").glob("*.parquet")
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    columns = {meta.row_group(0).column(i).path_in_schema: meta.row_group(0).column(i)
+               for i in range(meta.num_columns)}
+    # Crime IDs are unique: written plain. Locations and the categorical columns repeat: dictionary pages.
+    assert not columns["crime_id"].has_dictionary_page
+    assert columns["location"].has_dictionary_page
+    assert all(columns[c].has_dictionary_page for c in ("month", "force", "lsoa_code", "issue", "outcome", "place"))
+    assert pq.read_table(path).num_rows == 400
+
+
 def _sha256(path) -> str:
     import hashlib
 
