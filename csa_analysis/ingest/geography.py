@@ -362,9 +362,8 @@ class Geography:
         }
         # Every code of either vintage once, with its position in each (-1 where absent): one hash lookup finds a
         # file's codes in both vintages (:meth:`_positions`).
-        both = self._index["2011"].append(self._index["2021"][self._persist["2021"] < 0])
-        self._either = pd.Index(both)
-        self._either_pos = {v: self._index[v].get_indexer(both).astype(np.int64) for v in VINTAGES}
+        self._either = self._index["2011"].append(self._index["2021"][self._persist["2021"] < 0])
+        self._either_pos = {v: self._index[v].get_indexer(self._either).astype(np.int64) for v in VINTAGES}
         # 2021 LSOAs whose code persists from 2011 under another ONS name (vintage evidence from names).
         p21 = self._persist["2021"]
         self._renamed = (p21 >= 0) & (self._lsoa_name_norm["2021"] != _ext(self._lsoa_name_norm["2011"], None)[p21])
