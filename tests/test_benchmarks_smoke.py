@@ -43,3 +43,20 @@ def test_generator_writes_police_uk_shaped_files(tmp_path):
     assert 0.25 < asb < 0.35
     assert 0.005 < ds.quality["unallocated"] / SMOKE.rows < 0.02
     assert len(county.districts) == SMOKE.districts
+
+
+def test_a_figure_and_its_baseline_run_alternately_and_keep_their_own_fastest_run(monkeypatch):
+    import benchmarks.__main__ as bench
+
+    calls = []
+    seconds = iter([5.0, 2.0, 4.0, 3.0, 6.0, 2.5])
+
+    def once(name, kwargs):
+        calls.append(name)
+        return {"seconds": next(seconds), "peak_rss_mib": 1.0}
+
+    monkeypatch.setattr(bench, "_measure_once", once)
+    ours, base = bench.measure_pair(("ingest", {}), ("pyarrow_read", {}), repeat=3)
+    assert calls == ["ingest", "pyarrow_read"] * 3
+    assert (ours["seconds"], ours["all_seconds"]) == (4.0, [5.0, 4.0, 6.0])
+    assert (base["seconds"], base["all_seconds"]) == (2.0, [2.0, 3.0, 2.5])
