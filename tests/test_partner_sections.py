@@ -62,6 +62,22 @@ class TestTheSamplesLocalIssues:
         assert "ILLUSTRATIVE DATA" in html(report.heatmap_chart(p))
         assert "ILLUSTRATIVE" not in html(report.funding_chart(p))  # districts only: no issue shown
 
+    @pytest.mark.parametrize("where", ["categories", "legend", "annotation", "nowhere"])
+    def test_an_illustrative_issue_is_found_wherever_the_chart_names_it(self, scored, where):
+        from matplotlib.figure import Figure
+
+        p = pack(scored)
+        issue = p.county.illustrative_issues[0]
+        ax = Figure().add_subplot()
+        if where == "categories":  # plotted as strings: a category axis, labelled when drawn
+            ax.bar(["Burglary", issue], [3, 4])
+        else:
+            ax.plot([0, 1], [3, 4], label=issue if where == "legend" else "Burglary")
+            ax.legend()
+            if where == "annotation":
+                ax.text(0.5, 3.5, f"{issue}: 4")
+        assert report.illustrative_chart_issues(p, ax.figure) == ([] if where == "nowhere" else [issue])
+
     def test_every_issue_sheet_carries_the_banner(self, scored):
         banners = illustrative_sheets(scored[0])
         assert {"county_priorities", "issue_scores", "monthly", "rag", "concern"} <= set(banners)
