@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -47,9 +48,10 @@ class Pack:
     def period(self) -> str:
         return self.quarter.label()
 
-    @property
+    @cached_property
     def harm_unit(self) -> str:
-        """Unit of the harm weights in use (e.g. ``"CCHI days"``), read from the county's harm table."""
+        """Unit of the harm weights in use (e.g. ``"CCHI days"``), read from the county's harm table (once a
+        pack: several sections show it)."""
         from csa_analysis.method.harm import harm_weights_for
 
         units = harm_weights_for(self.county)["unit"].dropna().astype("str")
