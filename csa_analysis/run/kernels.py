@@ -120,21 +120,6 @@ def warm_up(data_dir: str | Path | None = None) -> None:
 RUNNER_IMPORTS = ("papermill", "nbclient", "nbformat", "nbconvert", "jupyter_client.manager")
 
 
-def skip_iri_grammar() -> None:
-    """Keep jsonschema from building its IRI grammar in this process (about 1.7 CPU-seconds at import).
-
-    nbformat validates notebooks with jsonschema, and jsonschema imports ``rfc3987_syntax`` when it is installed
-    (JupyterLab's dependencies install it), which compiles a Lark grammar at import, only to check the "iri"
-    string format. The notebook schema uses no such format, so the runner's process marks the module absent
-    before jsonschema is first imported (an ``ImportError`` jsonschema expects and handles). A process that has
-    already imported jsonschema is left as it is.
-    """
-    import sys
-
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 def preload_runner() -> None:
     """Import what the report threads need (papermill, nbconvert, ...) in a background thread, now.
 
@@ -150,7 +135,6 @@ def preload_runner() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module("nbconvert").HTMLExporter  # noqa: B018 - its lazy import
 
-    skip_iri_grammar()
     threading.Thread(target=load, name="csa-preload", daemon=True).start()
 
 
@@ -349,7 +333,6 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
 
     ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
     """
-    skip_iri_grammar()
     import papermill as pm
 
     started = time.perf_counter()
