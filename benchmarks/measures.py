@@ -134,22 +134,39 @@ def duckdb_score(data: str, cache: str, quarter: str) -> dict:
     return {"seconds": time.perf_counter() - t, "rows": int(len(out)), "peak_rss_mib": _peak_rss_mib()}
 
 
+def machine_busy_seconds() -> float | None:
+    """CPU-seconds every core of the machine has been busy since boot (``/proc/stat``: all but idle and I/O
+    wait), or None where there is no ``/proc/stat``."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # user..steal, less idle and iowait
+
+
 def command(argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> dict:
     """Wall time of a whole command (a user's wait), with its children's peak memory and CPU time.
 
     ``env`` is added to this environment. ``cpu_seconds`` is the user and system time of every process the
     command started and waited for (forked kernels included: the template waits for them), a figure much less
-    sensitive than the wall time to other work on a shared machine.
+    sensitive than the wall time to other work on a shared machine. ``machine_cpu_seconds`` is how long the
+    machine's cores were busy meanwhile (:func:`machine_busy_seconds`): it also counts what ``cpu_seconds``
+    cannot, Chromium's renderers (not the command's children), and anything else running, so it means the
+    command's cost only on an otherwise idle machine.
     """
+    busy = machine_busy_seconds()
     t = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
                           env={**os.environ, **env} if env else None)
     seconds = time.perf_counter() - t
+    busy_after = machine_busy_seconds()
     if done.returncode not in (0,):
         raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "rows": 0, "peak_rss_mib": _children_peak_rss_mib(),
-            "cpu_seconds": usage.ru_utime + usage.ru_stime}
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "machine_cpu_seconds": None if busy is None or busy_after is None else busy_after - busy}
 
 
 def hash_files(data: str) -> dict:

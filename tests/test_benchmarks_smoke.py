@@ -60,3 +60,13 @@ def test_a_figure_and_its_baseline_run_alternately_and_keep_their_own_fastest_ru
     assert calls == ["ingest", "pyarrow_read"] * 3
     assert (ours["seconds"], ours["all_seconds"]) == (4.0, [5.0, 4.0, 6.0])
     assert (base["seconds"], base["all_seconds"]) == (2.0, [2.0, 3.0, 2.5])
+
+
+@pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="the machine's busy time is read from /proc/stat")
+def test_a_commands_machine_cpu_counts_at_least_the_cpu_of_its_own_processes():
+    argv = [sys.executable, "-c", "sum(i * i for i in range(3_000_000))"]
+    out = subprocess.run([sys.executable, "-m", "benchmarks.measures", "command", json.dumps({"argv": argv})],
+                         cwd=ROOT, capture_output=True, text=True, check=True)  # a fresh process, as make bench
+    done = json.loads(out.stdout.strip().splitlines()[-1])
+    assert done["cpu_seconds"] > 0.05
+    assert done["machine_cpu_seconds"] >= done["cpu_seconds"] - 0.05  # whole ticks of 10 ms, rounded down
