@@ -32,51 +32,27 @@ REPEAT = 3
 REPORT_REPEAT = 2
 
 
-def _measure_once(name: str, kwargs: dict) -> dict:
-    """One run of a measure of :mod:`benchmarks.measures` in a fresh Python process."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.measures", name, json.dumps(kwargs)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark {name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def measure(name: str, repeat: int = 1, **kwargs) -> dict:
+    """Run one measure of :mod:`benchmarks.measures` in a fresh Python process, ``repeat`` times.
 
-
-def _summary(runs: list[dict]) -> dict:
-    """The fastest run (the least disturbed by other work on the machine; ``timeit`` does the same), with the
-    highest peak memory seen and every run's seconds."""
+    Returns the fastest run (the least disturbed by other work on the machine; ``timeit`` does the same),
+    with the highest peak memory seen.
+    """
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.measures", name, json.dumps(kwargs)],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"benchmark {name} failed:\n{done.stderr[-3000:]}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["seconds"])
     out = {**best, "peak_rss_mib": max(r.get("peak_rss_mib", 0.0) for r in runs),
            "all_seconds": [round(r["seconds"], 3) for r in runs]}
     if all("cpu_seconds" in r for r in runs):
         out["all_cpu_seconds"] = [round(r["cpu_seconds"], 3) for r in runs]
     return out
-
-
-def measure(name: str, repeat: int = 1, **kwargs) -> dict:
-    """Run one measure of :mod:`benchmarks.measures` in a fresh Python process, ``repeat`` times: its
-    :func:`_summary`."""
-    return _summary([_measure_once(name, kwargs) for _ in range(repeat)])
-
-
-def measure_pair(ours: tuple[str, dict], baseline: tuple[str, dict], repeat: int = 1) -> tuple[dict, dict]:
-    """A figure and its baseline, run alternately (ours, baseline, ours, baseline, ...), ``repeat`` times each.
-
-    On a shared machine, whose speed drifts over minutes, all of one figure's runs followed by all of the
-    other's can put a slow spell on one side only; alternating puts it on both. Ours runs first, so a measure
-    that leaves files behind (the ingest's cache) leaves the last run's.
-
-    Returns
-    -------
-    tuple of dict
-        The :func:`_summary` of ours, then of the baseline.
-    """
-    runs: tuple[list[dict], list[dict]] = ([], [])
-    for _ in range(repeat):
-        runs[0].append(_measure_once(*ours))
-        runs[1].append(_measure_once(*baseline))
-    return _summary(runs[0]), _summary(runs[1])
 
 
 def spread(seconds: list[float] | None, per: int = 1) -> dict | None:
@@ -147,8 +123,10 @@ def run(smoke: bool, out: Path, reports: bool = True, repeat: int = REPEAT,
     figures = []
     try:
         print("ingest ...", flush=True)
-        ingest, base = measure_pair(("ingest", {"data": data, "cache": str(cache)}),
-                                    ("pyarrow_read", {"data": data}), repeat)
+        # Each side's runs in a block, not alternated: straight after an ingest, the pyarrow baseline took 3.3 to
+        # 4.5 s, against 2.2 to 2.5 s after a run of its own (2026-12-04), so alternating would flatter the ratio.
+        ingest = measure("ingest", repeat=repeat, data=data, cache=str(cache))
+        base = measure("pyarrow_read", repeat=repeat, data=data)
         figures.append(figure("ingest: raw CSV to the processed cache", ingest, "pyarrow.csv.read_csv",
                               base, target="ratio <= 1.5"))
         print("ingest, its steps on their own ...", flush=True)
@@ -163,8 +141,8 @@ def run(smoke: bool, out: Path, reports: bool = True, repeat: int = REPEAT,
         figures.append(figure("load a whole year from the cache (peak memory)", year,
                               target="peak_rss_mib < 3072"))
         print("scoring ...", flush=True)
-        scoring = {"data": data, "cache": str(cache), "quarter": quarter}
-        ours, base = measure_pair(("score", scoring), ("duckdb_score", scoring), repeat)
+        ours = measure("score", repeat=repeat, data=data, cache=str(cache), quarter=quarter)
+        base = measure("duckdb_score", repeat=repeat, data=data, cache=str(cache), quarter=quarter)
         figures.append(figure(f"score one quarter ({quarter}) from the cache", ours, "DuckDB aggregation",
                               base, target="ratio <= 1.5 and seconds < 2"))
         print("cached re-run ...", flush=True)

@@ -45,23 +45,6 @@ def test_generator_writes_police_uk_shaped_files(tmp_path):
     assert len(county.districts) == SMOKE.districts
 
 
-def test_a_figure_and_its_baseline_run_alternately_and_keep_their_own_fastest_run(monkeypatch):
-    import benchmarks.__main__ as bench
-
-    calls = []
-    seconds = iter([5.0, 2.0, 4.0, 3.0, 6.0, 2.5])
-
-    def once(name, kwargs):
-        calls.append(name)
-        return {"seconds": next(seconds), "peak_rss_mib": 1.0}
-
-    monkeypatch.setattr(bench, "_measure_once", once)
-    ours, base = bench.measure_pair(("ingest", {}), ("pyarrow_read", {}), repeat=3)
-    assert calls == ["ingest", "pyarrow_read"] * 3
-    assert (ours["seconds"], ours["all_seconds"]) == (4.0, [5.0, 4.0, 6.0])
-    assert (base["seconds"], base["all_seconds"]) == (2.0, [2.0, 3.0, 2.5])
-
-
 @pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="the machine's busy time is read from /proc/stat")
 def test_a_commands_machine_cpu_counts_at_least_the_cpu_of_its_own_processes():
     argv = [sys.executable, "-c", "sum(i * i for i in range(3_000_000))"]
