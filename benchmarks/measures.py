@@ -135,14 +135,15 @@ def duckdb_score(data: str, cache: str, quarter: str) -> dict:
 
 
 def machine_busy_seconds() -> float | None:
-    """CPU-seconds every core of the machine has been busy since boot (``/proc/stat``: all but idle and I/O
-    wait), or None where there is no ``/proc/stat``."""
+    """CPU-seconds every core of the machine has been busy since boot (``/proc/stat``: user, nice, system, irq
+    and softirq; not idle, I/O wait, or steal, the time the host gave to other machines), or None where there
+    is no ``/proc/stat``."""
     try:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     except OSError:
         return None
     ticks = [int(x) for x in fields]
-    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # user..steal, less idle and iowait
+    return (sum(ticks[:7]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # user..softirq, less idle and iowait
 
 
 def command(argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> dict:
