@@ -1,5 +1,6 @@
 """The run's processes import jsonschema (through papermill, nbconvert and nbformat) without building the RFC 3987
-IRI grammar at import (about a CPU-second a process), and everything they use from it still works."""
+IRI grammar at import (about a CPU-second a process), everything they use from it still works, and a process that
+never imports nbformat does not import jsonschema. (The kernels' template: ``tests/test_warm_kernels.py``.)"""
 
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ def _fresh(code: str) -> dict:
 
 
 @needs_grammar
-def test_the_run_imports_papermill_and_nbconvert_without_building_the_iri_grammar():
+def test_the_runner_imports_papermill_and_nbconvert_without_building_the_iri_grammar():
     seen = _fresh(
-        "import json, sys, time\n"
-        "import csa_analysis.run\n"
+        "import json, sys\n"
+        "from csa_analysis.run import kernels\n"
+        "kernels.preload_runner()  # what csa assess does once its inputs are checked\n"
         "import papermill, nbconvert, nbformat, jsonschema\n"
         "print(json.dumps({'grammar': 'rfc3987_syntax' in sys.modules or 'lark' in sys.modules,\n"
         "                  'iri': 'iri' in jsonschema.FormatChecker().checkers,\n"
@@ -37,8 +39,8 @@ def test_the_run_imports_papermill_and_nbconvert_without_building_the_iri_gramma
 
 
 @needs_grammar
-def test_without_the_run_package_jsonschema_still_builds_it():
-    """The control: the saving comes from ``csa_analysis.run`` (if this fails, the grammar moved elsewhere and
+def test_without_it_jsonschema_still_builds_the_grammar():
+    """The control: the saving comes from :func:`import_jsonschema` (if this fails, the grammar moved elsewhere and
     the first test proves nothing)."""
     seen = _fresh("import json, sys\nimport nbformat\nprint(json.dumps('rfc3987_syntax' in sys.modules))")
     assert seen is True
@@ -48,7 +50,8 @@ def test_without_the_run_package_jsonschema_still_builds_it():
 def test_notebooks_still_validate_and_the_grammar_can_still_be_imported():
     seen = _fresh(
         "import json\n"
-        "import csa_analysis.run\n"
+        "from csa_analysis.run.startup import import_jsonschema\n"
+        "import_jsonschema()\n"
         "import nbformat\n"
         "nb = nbformat.read('notebooks/district_assessment.ipynb', as_version=4)\n"
         "nbformat.validate(nb)\n"
@@ -61,6 +64,12 @@ def test_notebooks_still_validate_and_the_grammar_can_still_be_imported():
         "print(json.dumps({'invalid_caught': caught,\n"
         "                  'iri_later': rfc3987_syntax.is_valid_syntax('iri', 'https://www.police.uk/')}))")
     assert seen == {"invalid_caught": True, "iri_later": True}
+
+
+def test_csa_score_imports_no_jsonschema():
+    """Scoring (``csa score``, and the data path of ``csa assess``) never imports nbformat, so it pays nothing."""
+    seen = _fresh("import json, sys\nimport csa_analysis.run.pipeline\nprint(json.dumps('jsonschema' in sys.modules))")
+    assert seen is False
 
 
 def test_a_second_call_changes_nothing():

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs P
 PROBE = {"pid": "os.getpid()", "ppid": "os.getppid()", "pgid": "os.getpgid(0)",
          "warm": "'pandas' in sys.modules and 'csa_analysis.report.sections' in sys.modules",
          "leftover": "getattr(csa_analysis, 'LEFTOVER', None)",
-         "max_rows": "__import__('pandas').get_option('display.max_rows')"}
+         "max_rows": "__import__('pandas').get_option('display.max_rows')",
+         # the template imported nbformat (so jsonschema) without building the IRI grammar (run/startup.py)
+         "iri_grammar": "[m in __import__('sys').modules for m in ('jsonschema', 'lark', 'rfc3987_syntax')]"}
 
 
 @pytest.fixture()
@@ -85,6 +87,7 @@ def test_each_kernel_is_a_fresh_warm_process_of_its_own_forked_from_the_template
         assert int(r["ppid"]) == template.pid  # forked by the template
         assert r["pgid"] == r["pid"]  # its own process group: killing it never touches the template
         assert r["warm"] == "True"  # pandas and the library already imported
+        assert r["iri_grammar"] == "[True, False, False]"  # jsonschema imported, its IRI grammar not built
     assert template.alive() and template.forks == 2
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from csa_analysis.errors import ENVIRONMENT_ERRNOS
 from csa_analysis.paths import PACKAGED_NOTEBOOK_DIR, TEMPLATE_DIR
+from csa_analysis.run.startup import import_jsonschema
 
 KERNEL_NAME = "csa-workbench"
 #: The report notebooks shipped with the package: what the pack runs (the copies in notebooks/ are the analyst's).
@@ -135,6 +136,7 @@ def preload_runner() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module("nbconvert").HTMLExporter  # noqa: B018 - its lazy import
 
+    import_jsonschema()  # before the thread imports nbformat
     threading.Thread(target=load, name="csa-preload", daemon=True).start()
 
 
@@ -333,6 +335,7 @@ def run_report(job: ReportJob, staging: Path, kernel: str, timeout: int,
 
     ``timeout`` limits each cell (seconds); ``report_timeout`` the whole report (seconds, None = no limit).
     """
+    import_jsonschema()
     import papermill as pm
 
     started = time.perf_counter()

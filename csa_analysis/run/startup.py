@@ -9,9 +9,11 @@ validates uses those formats, and nbformat validates with ``fastjsonschema`` whe
 
 :func:`import_jsonschema` imports jsonschema with ``rfc3987_syntax`` hidden for the length of that import, so
 jsonschema's format checker has no ``iri`` checks in this process; every other format check is unchanged, and
-``import rfc3987_syntax`` still works afterwards for any code that wants it. ``csa_analysis.run`` calls it when
-it is first imported, so it reaches every process of a run: the runner, the kernels' template (and the kernels
-forked from it) and a kernel started the ordinary way.
+``import rfc3987_syntax`` still works afterwards for any code that wants it. It is called just before nbformat is
+first imported: by the runner (:func:`~csa_analysis.run.kernels.preload_runner`,
+:func:`~csa_analysis.run.kernels.run_report`) and by the kernels' template (:func:`~csa_analysis.run.warm.serve`),
+whose forked kernels inherit it. Processes that never import nbformat (``csa score``, a kernel started the ordinary
+way) do not pay for jsonschema at all.
 """
 
 from __future__ import annotations

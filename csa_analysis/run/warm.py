@@ -203,6 +203,10 @@ def serve(counties: list[str]) -> None:
     os.environ.setdefault("MPLBACKEND", _INLINE)  # what ipykernel sets before a notebook imports matplotlib
     import importlib
 
+    from csa_analysis.run.startup import import_jsonschema
+
+    import_jsonschema()  # before nbformat, one of the imports below
+
     for name in WARM_IMPORTS:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
