@@ -295,8 +295,7 @@ def first_report(smoke: bool, repeat: int) -> dict:
                  ours, target="seconds < 10")
     machine = [round(r["machine_cpu_seconds"], 3) for r in runs if r.get("machine_cpu_seconds") is not None]
     if machine:  # Chromium's renderers included (they are not the command's children), and anything else running
-        row["machine_cpu_seconds"] = spread(machine)
-        row["machine_cores"] = os.cpu_count()
+        row["machine_cpu_seconds"] = spread(machine)  # of the result's machine.cores
     return row
 
 
