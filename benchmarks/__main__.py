@@ -234,8 +234,7 @@ def report_figures(smoke: bool, cache: Path, repeat: int = REPORT_REPEAT) -> lis
         print("reports (40 districts), kernels started the ordinary way ...", flush=True)
         before40 = pack(big, "forty-before", False)
         figures.append(per_report("csa assess, 40 districts + county (41 reports), seconds per report (no PDFs)",
-                                  ours40, 41,
-                                  naive, naive_n, base, "ratio <= 0.25"))
+                                  ours40, 41, naive, naive_n, base, "ratio <= 0.25"))
         figures.append(per_report("before: the same, kernels started the ordinary way (CSA_FORK_KERNELS=0)",
                                   before40, 41, naive, naive_n, base, ""))
     figures.append(first_report(smoke, repeat))
