@@ -129,7 +129,7 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
     if saved is not None:
         say(f"Scored tables unchanged since the last run: reusing them ({entry})")
         if csv and not kept_csv:  # saved without its CSVs (by csa assess): keep them now
-            saved.folder = _store(saved, entry, csv=True)
+            _store(saved, entry, csv=True)
         return saved
     if engine == "dask":
         from csa_analysis.ingest.counts import dask_monthly_counts as count
@@ -154,7 +154,7 @@ def score_quarter(county: County, quarter: str | None = None, *, cache_dir: str 
 
         tables |= partnership_tables(read_register(county.partnerships_file, county))
     scored = Scored(q, tables, quality, account["inputs"] + partner_inputs(county, local, consultation))
-    scored.folder = _store(scored, entry, csv=csv)
+    _store(scored, entry, csv=csv)
     return scored
 
 
@@ -223,12 +223,11 @@ def _period_end(period: str) -> str | None:
         return None
 
 
-def _store(scored: Scored, entry: Path, csv: bool = False) -> Path | None:
+def _store(scored: Scored, entry: Path, csv: bool = False) -> None:
     """Save ``scored`` as the cache entry ``entry``, atomically (another run may be writing the same one).
 
     With ``csv`` the tables are kept as CSV too (``entry/tables/*.csv``, listed and checked with the entry).
-    Returns ``entry`` if this run stored it, None if another run's entry took its place (the caller's
-    :attr:`Scored.folder`: only an entry this run wrote, or read and checked, has its CSVs copied).
+    :attr:`Scored.folder` is then ``entry`` if it was stored (None if another run's entry took its place).
     """
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -237,12 +236,13 @@ def _store(scored: Scored, entry: Path, csv: bool = False) -> Path | None:
             if csv:
                 write_tables(scored.tables, building / "entry")
             scored.save(building / "entry")
+            scored.folder = None
             shutil.rmtree(entry, ignore_errors=True)  # a damaged entry of the same key
             try:
                 os.rename(building / "entry", entry)
+                scored.folder = entry
             except OSError:  # another run finished the same entry first
-                return None
-            return entry
+                pass
         finally:
             shutil.rmtree(building, ignore_errors=True)
     except OSError as exc:
